@@ -1,0 +1,241 @@
+/* JPEG decoding with the libjpeg API (libjpeg-turbo).
+ *
+ * The classic API is used rather than TurboJPEG because TurboJPEG 2.1 cannot convert CMYK
+ * or YCCK, which Photoshop-exported covers use. libjpeg converts YCbCr, RGB and greyscale
+ * straight to RGBA (JCS_EXT_RGBA, alpha 255); CMYK/YCCK come out as CMYK and are
+ * converted here.
+ *
+ * libjpeg reports fatal errors through error_exit, which must not return: we longjmp back
+ * out of the library. To keep that safe, everything that is allocated lives in a
+ * `jpeg_job` owned by the caller of the function that calls setjmp, so no local variable
+ * of the setjmp frame has to survive the jump, and one cleanup path frees it all.
+ *
+ * libjpeg treats a truncated file as a warning (it inserts a fake EOI and pads the
+ * image with grey). A half-grey cover would give a wrong theme, so that warning is turned
+ * into COVERTHEME_ERR_CORRUPT_IMAGE. Other corrupt-data warnings (extraneous bytes before
+ * a marker and the like) are common in real files that display fine, and are tolerated. */
+#include "decode.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdio.h> /* jpeglib.h needs FILE */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <jerror.h>
+
+/* libjpeg's error manager extended with our escape route and what we saw. `pub` must
+ * stay first: libjpeg hands us a pointer to it. */
+typedef struct jpeg_error_state {
+    struct jpeg_error_mgr pub;
+    jmp_buf escape;
+    int premature_eof;              /* JWRN_JPEG_EOF was emitted */
+    char message[JMSG_LENGTH_MAX];  /* text of the fatal error */
+} jpeg_error_state;
+
+/* Everything the decode owns; lives outside the setjmp frame (see the header comment). */
+typedef struct jpeg_job {
+    struct jpeg_decompress_struct cinfo;
+    jpeg_error_state jerr;
+    uint8_t *pixels;   /* the RGBA8 result */
+    uint8_t *cmyk_row; /* one scanline of CMYK, only for CMYK/YCCK input */
+} jpeg_job;
+
+static void on_error_exit(j_common_ptr cinfo)
+{
+    jpeg_error_state *state = (jpeg_error_state *)cinfo->err;
+    cinfo->err->format_message(cinfo, state->message);
+    longjmp(state->escape, 1);
+}
+
+/* Never prints. Warnings (level -1) are counted as libjpeg's own handler would, and a
+ * premature end of data is remembered so the caller can reject the image. */
+static void on_emit_message(j_common_ptr cinfo, int msg_level)
+{
+    if (msg_level >= 0)
+        return; /* trace messages */
+    jpeg_error_state *state = (jpeg_error_state *)cinfo->err;
+    cinfo->err->num_warnings++;
+    if (cinfo->err->msg_code == JWRN_JPEG_EOF)
+        state->premature_eof = 1;
+}
+
+static void on_output_message(j_common_ptr cinfo)
+{
+    (void)cinfo; /* the library never writes to stderr */
+}
+
+static int map_jpeg_error(int msg_code)
+{
+    switch (msg_code) {
+    case JERR_OUT_OF_MEMORY:
+        return COVERTHEME_ERR_NO_MEMORY;
+    case JERR_BAD_PRECISION:      /* 12-bit JPEG */
+    case JERR_SOF_UNSUPPORTED:    /* lossless and other rare processes */
+    case JERR_ARITH_NOTIMPL:
+    case JERR_NOT_COMPILED:
+    case JERR_CONVERSION_NOTIMPL: /* unusual component counts / colour spaces */
+        return COVERTHEME_ERR_UNSUPPORTED_FORMAT;
+    default:
+        return COVERTHEME_ERR_CORRUPT_IMAGE;
+    }
+}
+
+static int fail_premature_eof(ct_err *err)
+{
+    return ct_fail(err, COVERTHEME_ERR_CORRUPT_IMAGE,
+                   "JPEG: Premature end of JPEG file (the data is truncated)");
+}
+
+/* Rounded a*b/255 for a, b in 0..255. */
+static uint8_t mul_div255(unsigned a, unsigned b)
+{
+    return (uint8_t)((a * b + 127) / 255);
+}
+
+/* Converts one CMYK scanline to RGBA. Files with an Adobe APP14 marker (Photoshop and
+ * libjpeg itself) store the inks inverted: 255 means no ink. Without the marker, 255 means
+ * full ink. Either way the result is a naive ink-to-light model, which is plenty for
+ * picking theme colours. */
+static void cmyk_row_to_rgba(const uint8_t *cmyk, uint8_t *rgba, uint32_t width,
+                             int inverted)
+{
+    for (uint32_t x = 0; x < width; x++, cmyk += 4, rgba += 4) {
+        unsigned c = cmyk[0], m = cmyk[1], y = cmyk[2], k = cmyk[3];
+        if (!inverted) {
+            c = 255 - c;
+            m = 255 - m;
+            y = 255 - y;
+            k = 255 - k;
+        }
+        rgba[0] = mul_div255(c, k);
+        rgba[1] = mul_div255(m, k);
+        rgba[2] = mul_div255(y, k);
+        rgba[3] = 255;
+    }
+}
+
+static int is_cmyk_source(const struct jpeg_decompress_struct *cinfo)
+{
+    return cinfo->jpeg_color_space == JCS_CMYK || cinfo->jpeg_color_space == JCS_YCCK;
+}
+
+/* Reads every scanline into job->pixels; returns 0 or a ct error (premature EOF). */
+static int read_scanlines(jpeg_job *job, ct_err *err)
+{
+    struct jpeg_decompress_struct *cinfo = &job->cinfo;
+    size_t stride = (size_t)cinfo->output_width * 4;
+    int cmyk = is_cmyk_source(cinfo);
+
+    while (cinfo->output_scanline < cinfo->output_height) {
+        uint8_t *dest = job->pixels + (size_t)cinfo->output_scanline * stride;
+        JSAMPROW row = cmyk ? job->cmyk_row : dest;
+        if (jpeg_read_scanlines(cinfo, &row, 1) != 1)
+            return ct_fail(err, COVERTHEME_ERR_CORRUPT_IMAGE, "JPEG: no scanline returned");
+        if (job->jerr.premature_eof)
+            return fail_premature_eof(err);
+        if (cmyk)
+            cmyk_row_to_rgba(job->cmyk_row, dest, cinfo->output_width,
+                             cinfo->saw_Adobe_marker);
+    }
+    return COVERTHEME_OK;
+}
+
+/* Allocates the output (and the CMYK row) once the output size is known. */
+static int allocate_buffers(jpeg_job *job, ct_err *err)
+{
+    struct jpeg_decompress_struct *cinfo = &job->cinfo;
+    size_t bytes = (size_t)cinfo->output_width * cinfo->output_height * 4;
+    job->pixels = malloc(bytes);
+    if (!job->pixels)
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "JPEG: out of memory for %zu bytes", bytes);
+    if (is_cmyk_source(cinfo)) {
+        job->cmyk_row = malloc((size_t)cinfo->output_width * 4);
+        if (!job->cmyk_row)
+            return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "JPEG: out of memory for a scanline");
+    }
+    return COVERTHEME_OK;
+}
+
+/* The part that runs under setjmp. Locals here are not relied on after a longjmp: all
+ * state that matters is in *job. */
+static int decode_under_setjmp(jpeg_job *job, const uint8_t *data, size_t size,
+                               uint64_t max_pixels, ct_err *err)
+{
+    struct jpeg_decompress_struct *cinfo = &job->cinfo;
+    if (setjmp(job->jerr.escape))
+        return ct_fail(err, map_jpeg_error(job->jerr.pub.msg_code), "JPEG: %s",
+                       job->jerr.message);
+
+    jpeg_create_decompress(cinfo);
+    jpeg_mem_src(cinfo, data, (unsigned long)size);
+    jpeg_read_header(cinfo, TRUE);
+
+    uint64_t pixels = (uint64_t)cinfo->image_width * cinfo->image_height;
+    if (pixels > max_pixels)
+        return ct_fail(err, COVERTHEME_ERR_LIMIT_EXCEEDED,
+                       "JPEG: image is %ux%u pixels, more than the limit of %" PRIu64,
+                       (unsigned)cinfo->image_width, (unsigned)cinfo->image_height, max_pixels);
+
+    cinfo->out_color_space = is_cmyk_source(cinfo) ? JCS_CMYK : JCS_EXT_RGBA;
+    /* For progressive files this already reads every scan, so truncation shows here. */
+    jpeg_start_decompress(cinfo);
+    if (job->jerr.premature_eof)
+        return fail_premature_eof(err);
+    if (cinfo->output_components != 4)
+        return ct_fail(err, COVERTHEME_ERR_INTERNAL, "JPEG: %d output components, expected 4",
+                       cinfo->output_components);
+
+    int rc = allocate_buffers(job, err);
+    if (rc == COVERTHEME_OK)
+        rc = read_scanlines(job, err);
+    if (rc != COVERTHEME_OK)
+        return rc;
+    /* Reads up to EOI, so data cut off after the last scanline is caught too. */
+    jpeg_finish_decompress(cinfo);
+    if (job->jerr.premature_eof)
+        return fail_premature_eof(err);
+    return COVERTHEME_OK;
+}
+
+static void install_error_manager(jpeg_job *job)
+{
+    job->cinfo.err = jpeg_std_error(&job->jerr.pub);
+    job->jerr.pub.error_exit = on_error_exit;
+    job->jerr.pub.emit_message = on_emit_message;
+    job->jerr.pub.output_message = on_output_message;
+}
+
+int ct_decode_jpeg(const uint8_t *data, size_t size, const ct_decode_limits *lim, ct_image *out,
+                   ct_err *err)
+{
+    if (!out || !lim || (!data && size))
+        return ct_fail(err, COVERTHEME_ERR_INVALID_ARGUMENT, "JPEG: invalid argument");
+    memset(out, 0, sizeof *out);
+    if (size > ULONG_MAX) /* jpeg_mem_src takes an unsigned long */
+        return ct_fail(err, COVERTHEME_ERR_LIMIT_EXCEEDED, "JPEG: input of %zu bytes is too large",
+                       size);
+
+    /* Heap, not stack: the decompress struct and jmp_buf are large, and a zeroed job makes
+     * jpeg_destroy_decompress safe even if jpeg_create_decompress never ran. */
+    jpeg_job *job = calloc(1, sizeof *job);
+    if (!job)
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "JPEG: out of memory for the decoder");
+    install_error_manager(job);
+
+    int rc = decode_under_setjmp(job, data, size, lim->max_pixels, err);
+    if (rc == COVERTHEME_OK) {
+        out->width = job->cinfo.output_width;
+        out->height = job->cinfo.output_height;
+        out->format = COVERTHEME_IMAGE_JPEG;
+        out->rgba = job->pixels;
+        job->pixels = NULL;
+    }
+    jpeg_destroy_decompress(&job->cinfo);
+    free(job->cmyk_row);
+    free(job->pixels);
+    free(job);
+    return rc;
+}

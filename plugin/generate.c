@@ -1,0 +1,326 @@
+/* covertheme_generate_file / _buffer: read -> decode -> sample -> convert -> k-means ->
+ * palette -> roles -> one theme block. Each stage is timed for covertheme_timings. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/color.h"
+#include "../core/decode.h"
+#include "../core/kmeans.h"
+#include "../core/roles.h"
+#include "../core/sample.h"
+#include "../core/theme_private.h"
+#include "context.h"
+
+_Static_assert(CT_ROLE_COUNT == 13, "role tables assume 13 roles");
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- reading a file ------------------------------------------------------------------- */
+
+static int read_all(int fd, uint64_t limit, uint8_t **data, size_t *size, const char *path, ct_err *err)
+{
+    size_t cap = 64 * 1024, len = 0;
+    uint8_t *buf = malloc(cap);
+    if (!buf)
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "%s: out of memory", path);
+    for (;;) {
+        if (len == cap) {
+            size_t ncap = cap * 2;
+            uint8_t *nb = realloc(buf, ncap);
+            if (!nb) {
+                free(buf);
+                return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "%s: out of memory", path);
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            free(buf);
+            return ct_fail(err, COVERTHEME_ERR_IO, "%s: read failed: %s", path, strerror(e));
+        }
+        if (r == 0)
+            break;
+        len += (size_t)r;
+        if (len > limit) {
+            free(buf);
+            return ct_fail(err, COVERTHEME_ERR_LIMIT_EXCEEDED, "%s: larger than the input limit of %llu bytes",
+                           path, (unsigned long long)limit);
+        }
+    }
+    *data = buf;
+    *size = len;
+    return 0;
+}
+
+static int read_file(const char *path, uint64_t limit, uint8_t **data, size_t *size, ct_err *err)
+{
+    *data = NULL;
+    *size = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        return ct_fail(err, e == ENOENT ? COVERTHEME_ERR_NOT_FOUND : COVERTHEME_ERR_IO, "%s: %s", path, strerror(e));
+    }
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) != 0) {
+        rc = ct_fail(err, COVERTHEME_ERR_IO, "%s: %s", path, strerror(errno));
+    } else if (S_ISDIR(st.st_mode)) {
+        rc = ct_fail(err, COVERTHEME_ERR_IO, "%s: is a directory", path);
+    } else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > limit) {
+        rc = ct_fail(err, COVERTHEME_ERR_LIMIT_EXCEEDED, "%s: %lld bytes, larger than the input limit of %llu",
+                     path, (long long)st.st_size, (unsigned long long)limit);
+    } else {
+        rc = read_all(fd, limit, data, size, path, err);
+    }
+    close(fd);
+    return rc;
+}
+
+/* ---- the pipeline ------------------------------------------------------------------------ */
+
+typedef struct run {
+    ct_options opt;
+    covertheme_timings t;
+    ct_image img;
+    ct_samples samples;
+    float *points;
+    ct_kmeans_result km;
+    uint32_t k_effective;
+} run;
+
+static void run_release(run *r)
+{
+    ct_image_free(&r->img);
+    ct_samples_free(&r->samples);
+    free(r->points);
+    r->points = NULL;
+    ct_kmeans_free(&r->km);
+}
+
+/* Cluster order: most samples first, centroid index on ties (stable). */
+static void order_clusters(const ct_kmeans_result *km, uint32_t *order, uint32_t *n_out)
+{
+    uint32_t n = 0;
+    for (uint32_t c = 0; c < km->k; c++)
+        if (km->counts[c] > 0)
+            order[n++] = c;
+    for (uint32_t i = 1; i < n; i++) {
+        uint32_t v = order[i], j = i;
+        while (j > 0 && km->counts[order[j - 1]] < km->counts[v]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = v;
+    }
+    *n_out = n;
+}
+
+static void fill_cluster(covertheme_cluster *c, const float *centroid, int space, uint32_t count,
+                         uint32_t total)
+{
+    memset(c, 0, sizeof *c);
+    uint8_t rgb[3];
+    ct_space_to_srgb8(space, centroid, rgb);
+    c->rgb.r = rgb[0];
+    c->rgb.g = rgb[1];
+    c->rgb.b = rgb[2];
+    c->count = count;
+    c->share = (float)((double)count / (double)total);
+    double lab[3], lch[3], hsv[3];
+    ct_srgb8_to_lab(rgb, lab);
+    ct_srgb8_to_oklch(rgb, lch);
+    ct_srgb8_to_hsv(rgb, hsv);
+    for (int i = 0; i < 3; i++) {
+        c->lab[i] = (float)lab[i];
+        c->oklch[i] = (float)lch[i];
+        c->hsv[i] = (float)hsv[i];
+    }
+}
+
+static void fill_role(ct_theme_block *b, int role, const ct_roles *roles)
+{
+    covertheme_role_color *rc = &b->roles[role];
+    const uint8_t *rgb = roles->rgb[role];
+    rc->rgb.r = rgb[0];
+    rc->rgb.g = rgb[1];
+    rc->rgb.b = rgb[2];
+    rc->flags = roles->flags[role];
+    rc->source_cluster = roles->source[role];
+    rc->contrast_background = (float)ct_contrast(rgb, roles->rgb[COVERTHEME_ROLE_BACKGROUND]);
+    rc->contrast_text = (float)ct_contrast(rgb, roles->rgb[COVERTHEME_ROLE_TEXT]);
+    rc->contrast_active = (float)ct_contrast(rgb, roles->rgb[COVERTHEME_ROLE_ACTIVE]);
+    double lch[3];
+    ct_srgb8_to_oklch(rgb, lch);
+    for (int i = 0; i < 3; i++)
+        rc->oklch[i] = (float)lch[i];
+    memcpy(b->origin[role], roles->origin[role], CT_ORIGIN_MAX);
+    rc->origin = b->origin[role];
+}
+
+/* Palette and roles into one allocation (see theme_private.h). */
+static int build_theme(run *r, covertheme_theme **out, ct_err *err)
+{
+    uint32_t order[256], n = 0;
+    if (r->km.k > 0)
+        order_clusters(&r->km, order, &n);
+    ct_theme_block *b = calloc(1, sizeof *b + (size_t)n * sizeof(covertheme_cluster));
+    if (!b)
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "out of memory for the theme");
+    ct_role_cluster rcl[256];
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t c = order[i];
+        fill_cluster(&b->palette[i], r->km.centroids + (size_t)c * 3, (int)r->opt.space, r->km.counts[c],
+                     r->samples.n);
+        rcl[i].rgb[0] = b->palette[i].rgb.r;
+        rcl[i].rgb[1] = b->palette[i].rgb.g;
+        rcl[i].rgb[2] = b->palette[i].rgb.b;
+        rcl[i].share = (double)r->km.counts[c] / (double)r->samples.n;
+    }
+    uint64_t t0 = now_ns();
+    ct_roles roles;
+    ct_assign_roles(rcl, n, (int)r->opt.bg_policy, &roles);
+    for (int role = 0; role < CT_ROLE_COUNT; role++)
+        fill_role(b, role, &roles);
+    b->debug = roles.debug;
+    r->t.roles_ns = now_ns() - t0;
+
+    covertheme_theme *t = &b->pub;
+    t->struct_size = sizeof *t;
+    t->abi_version = COVERTHEME_ABI_VERSION;
+    t->role_count = CT_ROLE_COUNT;
+    t->roles = b->roles;
+    t->palette_count = n;
+    t->palette = n ? b->palette : NULL;
+    t->image_width = r->img.width;
+    t->image_height = r->img.height;
+    t->image_format = (uint32_t)r->img.format;
+    t->sample_count = r->samples.n;
+    t->iterations = r->km.iterations;
+    t->k_requested = (uint32_t)r->opt.k;
+    t->k_effective = r->k_effective;
+    t->color_space = (int32_t)r->opt.space;
+    t->bg_policy = (int32_t)r->opt.bg_policy;
+    t->seed = (uint64_t)r->opt.seed;
+    *out = t;
+    return 0;
+}
+
+static int cluster_samples(run *r, ct_err *err)
+{
+    uint64_t t0 = now_ns();
+    uint32_t n = r->samples.n;
+    r->points = malloc((size_t)n * 3 * sizeof(float));
+    if (!r->points)
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "out of memory for %u samples", n);
+    for (uint32_t i = 0; i < n; i++)
+        ct_space_from_srgb8((int)r->opt.space, r->samples.rgb + (size_t)i * 3, r->points + (size_t)i * 3);
+    uint32_t distinct = ct_samples_distinct(&r->samples);
+    uint64_t t1 = now_ns();
+    r->t.convert_ns = t1 - t0;
+    r->k_effective = (uint32_t)r->opt.k < distinct ? (uint32_t)r->opt.k : distinct;
+    ct_kmeans_params kp = {r->k_effective, (uint32_t)r->opt.max_iterations, (uint64_t)r->opt.seed};
+    int rc = ct_kmeans(r->points, n, &kp, &r->km, err);
+    r->k_effective = r->km.k;
+    r->t.cluster_ns = now_ns() - t1;
+    return rc;
+}
+
+static int run_pipeline(run *r, const uint8_t *data, size_t size, covertheme_theme **out, ct_err *err)
+{
+    uint64_t t0 = now_ns();
+    ct_decode_limits lim = {(uint64_t)r->opt.max_pixels};
+    int rc = ct_decode(data, size, &lim, &r->img, err);
+    uint64_t t1 = now_ns();
+    r->t.decode_ns = t1 - t0;
+    if (rc < 0)
+        return rc;
+    rc = ct_sample_image(&r->img, (uint32_t)r->opt.max_samples, &r->samples, err);
+    r->t.sample_ns = now_ns() - t1;
+    if (rc < 0)
+        return rc;
+    if (r->samples.n > 0) { /* a fully transparent cover has no colours: roles go neutral */
+        rc = cluster_samples(r, err);
+        if (rc < 0)
+            return rc;
+    }
+    return build_theme(r, out, err);
+}
+
+/* Shared by both entry points: `path` is NULL for buffers. */
+static int generate(covertheme_ctx *ctx, const char *path, const void *data, size_t size,
+                    covertheme_theme **out)
+{
+    ct_err err = {{0}};
+    if (out)
+        *out = NULL;
+    if (!ctx || !out || (!path && !data && size > 0))
+        return ct_report(ctx, ct_fail(&err, COVERTHEME_ERR_INVALID_ARGUMENT, "NULL argument"), &err);
+    uint64_t start = now_ns();
+    run r;
+    memset(&r, 0, sizeof r);
+    pthread_mutex_lock(&ctx->lock);
+    r.opt = ctx->opt;
+    uint8_t *file_data = NULL;
+    int rc = 0;
+    if (path) {
+        rc = read_file(path, (uint64_t)r.opt.max_input_bytes, &file_data, &size, &err);
+        data = file_data;
+        r.t.read_ns = now_ns() - start;
+    } else if (size > (uint64_t)r.opt.max_input_bytes) {
+        rc = ct_fail(&err, COVERTHEME_ERR_LIMIT_EXCEEDED, "%zu bytes, larger than the input limit of %lld",
+                     size, (long long)r.opt.max_input_bytes);
+    }
+    if (rc == 0)
+        rc = run_pipeline(&r, data, size, out, &err);
+    if (rc == 0) {
+        r.t.total_ns = now_ns() - start;
+        (*out)->timings = r.t;
+    } else if (path) {
+        /* Decoder messages do not know the file; name it unless the reader already did. */
+        size_t pl = strlen(path);
+        if (strncmp(err.msg, path, pl) != 0 || err.msg[pl] != ':')
+            ct_err_prefix(&err, path);
+    }
+    run_release(&r);
+    free(file_data);
+    pthread_mutex_unlock(&ctx->lock);
+    return ct_report(ctx, rc, &err);
+}
+
+COVERTHEME_API int covertheme_generate_file(covertheme_ctx *ctx, const char *path, covertheme_theme **out)
+{
+    if (!path) {
+        ct_err err;
+        if (out)
+            *out = NULL;
+        return ct_report(ctx, ct_fail(&err, COVERTHEME_ERR_INVALID_ARGUMENT, "path is NULL"), &err);
+    }
+    return generate(ctx, path, NULL, 0, out);
+}
+
+COVERTHEME_API int covertheme_generate_buffer(covertheme_ctx *ctx, const void *data, size_t size,
+                                              covertheme_theme **out)
+{
+    return generate(ctx, NULL, data, size, out);
+}
+
+COVERTHEME_API void covertheme_theme_free(covertheme_theme *theme)
+{
+    if (theme)
+        free((void *)ct_theme_block_of(theme));
+}
