@@ -32,7 +32,7 @@ TEST_CORE_SRC   := $(filter-out tests/host_stub.c $(TEST_COMMON_SRC), $(wildcard
 TEST_COMMON_OBJ := $(TEST_COMMON_SRC:%.c=$(BUILD)/%.o)
 TEST_CORE_OBJ   := $(TEST_CORE_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps run test check-abi clean
+.PHONY: all deps run test check-abi abi-baseline clean
 all: $(LIB) $(BUILD)/libcovertheme.so $(CLI)
 
 deps:
@@ -68,10 +68,19 @@ $(BUILD)/sample-cover.png: $(BUILD)/make_sample
 $(BUILD)/make_sample: $(BUILD)/examples/sample/make_sample.o
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
 
-# Exported symbols must be exactly abi/exported-symbols.txt.
+# Exported symbols must be exactly abi/exported-symbols.txt, and the public types and
+# functions must match the abidw baseline abi/libcovertheme.abi (added functions pass;
+# removed ones, signature or struct layout changes fail). After an intended, compatible
+# change (a member appended to a size-prefixed struct), refresh it: make abi-baseline.
 check-abi: $(LIB)
 	@nm -D --defined-only --format=posix $(LIB) | awk '$$2 ~ /^[TDBRVW]$$/ {sub(/@.*/,"",$$1); print $$1}' \
 	    | sort | diff -u abi/exported-symbols.txt - && echo "abi: exported symbols match abi/exported-symbols.txt"
+	@abidiff --no-added-syms --hd1 abi --hd2 abi abi/libcovertheme.abi $(LIB) \
+	    && echo "abi: public ABI matches abi/libcovertheme.abi" \
+	    || { echo "abi: $(LIB) breaks abi/libcovertheme.abi (see above)"; exit 1; }
+
+abi-baseline: $(LIB)
+	abidw --headers-dir abi --no-corpus-path --out-file abi/libcovertheme.abi $(LIB)
 
 run: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/sample-cover.png
