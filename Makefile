@@ -14,8 +14,12 @@ CHECK_FLAGS := $(shell pkg-config --cflags --libs check 2>/dev/null)
 # -ffp-contract=off: no silent FMA contraction, so results do not depend on the ISA the
 # compiler picks; together with no -ffast-math this keeps themes byte-identical everywhere.
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+# CFLAGS/LDFLAGS are the user's (optimisation, sanitizers); the flags the build depends on
+# live in BASE_CFLAGS so `make CFLAGS=...` cannot drop them.
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -ffp-contract=off $(WARN) $(DEP_CFLAGS)
+LDFLAGS  ?=
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -ffp-contract=off $(WARN) $(DEP_CFLAGS)
+ALL_CFLAGS   = $(BASE_CFLAGS) $(CFLAGS)
 LDLIBS   := $(DEP_LIBS) -lm -lpthread
 
 SONAME   := libcovertheme.so.1
@@ -40,33 +44,33 @@ deps:
 
 $(BUILD)/%.o: %.c $(wildcard abi/*.h core/*.h plugin/*.h tests/*.h) | $(BUILD)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD):
 	@mkdir -p $(BUILD)
 
 $(LIB): $(CORE_OBJ) $(PLUGIN_OBJ) abi/covertheme.map
-	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=abi/covertheme.map \
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=abi/covertheme.map \
 	    -Wl,-z,defs -Wl,-z,nodelete -o $@ $(CORE_OBJ) $(PLUGIN_OBJ) $(LDLIBS)
 
 $(BUILD)/libcovertheme.so: $(LIB)
 	ln -sf $(SONAME) $@
 
 $(CLI): $(BUILD)/examples/cli/main.o $(LIB)
-	$(CC) $(CFLAGS) -o $@ $< -L$(BUILD) -l:$(SONAME) -Wl,-rpath,'$$ORIGIN'
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -L$(BUILD) -l:$(SONAME) -Wl,-rpath,'$$ORIGIN'
 
 # Unit tests link the core objects directly; the ABI tests go through dlopen only.
 $(BUILD)/test_core: $(TEST_CORE_OBJ) $(TEST_COMMON_OBJ) $(CORE_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_FLAGS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_FLAGS)
 
 $(BUILD)/test_abi: $(BUILD)/tests/host_stub.o $(TEST_COMMON_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_FLAGS) -ldl
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_FLAGS) -ldl
 
 $(BUILD)/sample-cover.png: $(BUILD)/make_sample
 	$(BUILD)/make_sample $@
 
 $(BUILD)/make_sample: $(BUILD)/examples/sample/make_sample.o
-	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 # Exported symbols must be exactly abi/exported-symbols.txt, and the public types and
 # functions must match the abidw baseline abi/libcovertheme.abi (added functions pass;
