@@ -17,10 +17,12 @@ typedef struct ct_decode_limits {
 } ct_decode_limits;
 
 /* Returns COVERTHEME_IMAGE_PNG/JPEG/WEBP, or COVERTHEME_ERR_UNSUPPORTED_FORMAT with a message
- * naming what was recognised ("GIF image", "BMP image", "unknown data") in err. */
+ * naming what was recognised ("GIF image", "BMP image", "unknown data") in err;
+ * COVERTHEME_ERR_EMPTY_INPUT for 0 bytes, COVERTHEME_ERR_INVALID_ARGUMENT for NULL data. */
 int ct_sniff_format(const uint8_t *data, size_t size, ct_err *err);
 
-/* Sniffs and dispatches to one of the decoders below. size 0 -> COVERTHEME_ERR_EMPTY_INPUT. */
+/* Sniffs and dispatches to one of the decoders below. size 0 -> COVERTHEME_ERR_EMPTY_INPUT.
+ * lim NULL means the default limit of 100 000 000 pixels. */
 int ct_decode(const uint8_t *data, size_t size, const ct_decode_limits *lim, ct_image *out,
               ct_err *err);
 

@@ -136,9 +136,11 @@ static int nftw_rm(const char *path, const struct stat *st, int type, struct FTW
 {
     (void)st;
     (void)ftw;
-    if (type == FTW_DP || type == FTW_D)
-        return rmdir(path) == 0 ? 0 : 0;
-    return unlink(path) == 0 ? 0 : 0;
+    if (type == FTW_DP)
+        rmdir(path);
+    else
+        unlink(path);
+    return 0; /* best effort: keep going */
 }
 
 static void rm_rf(const char *path)
@@ -147,30 +149,10 @@ static void rm_rf(const char *path)
         nftw(path, nftw_rm, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Temporary directories are also removed at exit: a failed ck_assert ends the forked test
- * with exit(), which skips the test's own clean-up but runs atexit handlers. */
-static char *g_dirs[64];
-static int g_ndirs, g_cleanup_registered;
-
-static void remove_temp_dirs(void)
-{
-    for (int i = 0; i < g_ndirs; i++) {
-        rm_rf(g_dirs[i]);
-        free(g_dirs[i]);
-    }
-    g_ndirs = 0;
-}
-
 static char *temp_dir(const char *tag)
 {
     char *d = tg_temp_dir(tag);
     ck_assert_msg(d != NULL, "tg_temp_dir(%s) failed", tag);
-    if (!g_cleanup_registered) {
-        atexit(remove_temp_dirs);
-        g_cleanup_registered = 1;
-    }
-    if (g_ndirs < (int)(sizeof g_dirs / sizeof g_dirs[0]))
-        g_dirs[g_ndirs++] = strdup(d);
     return d;
 }
 
@@ -2425,10 +2407,11 @@ START_TEST(cli_usage_and_version)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         r = run_cli(dir, NULL, NULL, cases[i]);
-        char what[200];
-        snprintf(what, sizeof what, "usage case %zu (%s %s %s %s)", i, cases[i][0] ? cases[i][0] : "",
-                 cases[i][0] && cases[i][1] ? cases[i][1] : "", cases[i][0] && cases[i][1] && cases[i][2] ? cases[i][2] : "",
-                 cases[i][0] && cases[i][1] && cases[i][2] && cases[i][3] ? cases[i][3] : "");
+        char what[300] = "usage case:";
+        for (const char *const *a = cases[i]; *a; a++) {
+            strncat(what, " ", sizeof what - strlen(what) - 1);
+            strncat(what, *a, sizeof what - strlen(what) - 1);
+        }
         expect_status(&r, 2, what);
         ck_assert_msg(r.out[0] == '\0', "%s: wrote to stdout", what);
         ck_assert_msg(r.err[0] != '\0', "%s: nothing on stderr", what);
@@ -2666,9 +2649,20 @@ static Suite *abi_suite(void)
 
 int main(void)
 {
+    /* Every test makes its directories under one private TMPDIR, removed at the end: a failed
+     * ck_assert ends a forked test with _exit(), skipping the test's own clean-up. */
+    const char *base = getenv("TMPDIR");
+    char top[PATH_MAX];
+    snprintf(top, sizeof top, "%s/covertheme-abi-XXXXXX", base && *base ? base : "/tmp");
+    int have_top = mkdtemp(top) != NULL;
+    if (have_top)
+        setenv("TMPDIR", top, 1);
+
     SRunner *sr = srunner_create(abi_suite());
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    if (have_top)
+        rm_rf(top);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
