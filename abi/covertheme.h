@@ -369,7 +369,9 @@ COVERTHEME_API int covertheme_render(const covertheme_theme *theme, int format, 
  *  written, fsync'ed and renamed over `path`, then `path` is opened for append and closed
  *  so that watchers relying on IN_CLOSE_WRITE (rmpc's hot reload) see the change. On any
  *  failure `path` keeps its previous content and no temporary file is left behind. Missing
- *  parent directories are not created.
+ *  parent directories are not created. If `path` is a symbolic link, the file it points to
+ *  is replaced and the link kept. A path that names a device or pipe (/dev/stdout, a FIFO)
+ *  is written to directly, without the atomic replacement; a directory is an error.
  *  @return COVERTHEME_OK, COVERTHEME_ERR_INVALID_ARGUMENT, COVERTHEME_ERR_NO_MEMORY or
  *  COVERTHEME_ERR_WRITE (detail in covertheme_last_error(ctx) when ctx is not NULL). */
 COVERTHEME_API int covertheme_render_to_file(covertheme_ctx *ctx, const covertheme_theme *theme,

@@ -128,6 +128,52 @@ out:
     return rc;
 }
 
+/* Devices and pipes (/dev/stdout, /dev/null, a FIFO) cannot be replaced by a rename — and
+ * replacing /dev/null with a regular file would be a disaster — so they are written to. */
+static int write_in_place(const char *path, const char *text, size_t len, ct_err *err)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ct_fail(err, COVERTHEME_ERR_WRITE, "%s: %s", path, strerror(errno));
+    int bad = write_all(fd, text, len) != 0;
+    int e = errno;
+    if (close(fd) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    return bad ? ct_fail(err, COVERTHEME_ERR_WRITE, "%s: %s", path, strerror(e)) : 0;
+}
+
+/* Where the bytes go: a symlink's final target is replaced, not the link (users keep
+ * themes in dotfile repositories behind links); a non-regular file is written in place. */
+static int write_output(const char *path, const char *text, size_t len, ct_err *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (errno != ENOENT)
+            return ct_fail(err, COVERTHEME_ERR_WRITE, "%s: %s", path, strerror(errno));
+        return replace_atomically(path, text, len, err);
+    }
+    if (S_ISLNK(st.st_mode)) {
+        if (stat(path, &st) != 0)
+            return ct_fail(err, COVERTHEME_ERR_WRITE, "%s: cannot follow the link: %s", path, strerror(errno));
+        if (S_ISREG(st.st_mode)) {
+            char *real = realpath(path, NULL);
+            if (!real)
+                return ct_fail(err, COVERTHEME_ERR_WRITE, "%s: cannot follow the link: %s", path, strerror(errno));
+            int rc = replace_atomically(real, text, len, err);
+            free(real);
+            return rc;
+        }
+        /* a link to a device or pipe, e.g. /dev/stdout -> /proc/self/fd/1: fall through */
+    }
+    if (S_ISDIR(st.st_mode))
+        return ct_fail(err, COVERTHEME_ERR_WRITE, "%s: is a directory", path);
+    if (!S_ISREG(st.st_mode))
+        return write_in_place(path, text, len, err);
+    return replace_atomically(path, text, len, err);
+}
+
 COVERTHEME_API int covertheme_render_to_file(covertheme_ctx *ctx, const covertheme_theme *theme, int format,
                                              unsigned flags, const char *path)
 {
@@ -141,7 +187,7 @@ COVERTHEME_API int covertheme_render_to_file(covertheme_ctx *ctx, const coverthe
         ct_fail(&err, rc, "%s: cannot render: %s", path, covertheme_strerror(rc));
         return ct_report(ctx, rc, &err);
     }
-    rc = replace_atomically(path, text, len, &err);
+    rc = write_output(path, text, len, &err);
     free(text);
     return ct_report(ctx, rc, &err);
 }

@@ -1708,6 +1708,63 @@ START_TEST(render_to_file_writes_and_replaces)
 }
 END_TEST
 
+/* Reads a FIFO to the end on another thread while the library writes into it. */
+static void *drain_fifo(void *arg)
+{
+    size_t len = 0;
+    return slurp((const char *)arg, &len);
+}
+
+/* A symlinked theme keeps its link (its target is replaced); a FIFO (stand-in for /dev/null
+ * and /dev/stdout) is written through and stays a FIFO; a dangling link is refused. */
+START_TEST(render_to_file_links_and_pipes)
+{
+    const covertheme_api *api = load_api();
+    covertheme_ctx *ctx = api->create();
+    covertheme_theme *t = some_theme(api, ctx);
+    char *dir = temp_dir("rtl");
+    char *real = join(dir, "real.ron"), *link = join(dir, "link.ron");
+    write_file(real, "old\n", 4);
+    ck_assert_int_eq(symlink(real, link), 0);
+    ck_assert_int_eq(api->render_to_file(ctx, t, COVERTHEME_FORMAT_RON, 0, link), COVERTHEME_OK);
+    struct stat st;
+    ck_assert_int_eq(lstat(link, &st), 0);
+    ck_assert_msg(S_ISLNK(st.st_mode), "the symlink was replaced by a file");
+    char *got = slurp(real, NULL);
+    ck_assert_msg(starts_with(got, "#![enable(implicit_some)]"), "link target not rewritten: '%.20s'", got);
+    free(got);
+
+    char *fifo = join(dir, "pipe");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    pthread_t reader;
+    ck_assert_int_eq(pthread_create(&reader, NULL, drain_fifo, fifo), 0);
+    ck_assert_int_eq(api->render_to_file(ctx, t, COVERTHEME_FORMAT_JSON, COVERTHEME_RENDER_NO_TIMINGS, fifo), COVERTHEME_OK);
+    void *read_back = NULL;
+    pthread_join(reader, &read_back);
+    char *want = render(api, t, COVERTHEME_FORMAT_JSON, COVERTHEME_RENDER_NO_TIMINGS);
+    ck_assert_ptr_nonnull(read_back);
+    ck_assert_str_eq((char *)read_back, want);
+    api->free(want);
+    free(read_back);
+    ck_assert_int_eq(lstat(fifo, &st), 0);
+    ck_assert_msg(S_ISFIFO(st.st_mode), "the FIFO was replaced by a regular file");
+
+    char *dangling = join(dir, "dangling.ron");
+    ck_assert_int_eq(symlink("/nonexistent/covertheme-target.ron", dangling), 0);
+    ck_assert_int_eq(api->render_to_file(ctx, t, COVERTHEME_FORMAT_RON, 0, dangling), COVERTHEME_ERR_WRITE);
+    ck_assert_ptr_nonnull(strstr(api->last_error(ctx), "dangling.ron"));
+
+    free(dangling);
+    free(fifo);
+    free(real);
+    free(link);
+    api->theme_free(t);
+    api->destroy(ctx);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 /* rmpc reloads on IN_CLOSE_WRITE of the theme path itself. */
 START_TEST(render_to_file_close_write_event)
 {
@@ -2618,6 +2675,7 @@ static Suite *abi_suite(void)
     tcase_add_test(tc, render_formats_and_flags);
     tcase_add_test(tc, render_to_file_writes_and_replaces);
     tcase_add_test(tc, render_to_file_close_write_event);
+    tcase_add_test(tc, render_to_file_links_and_pipes);
     tcase_add_test(tc, render_to_file_failures_keep_old);
     tcase_add_test(tc, render_json_matches_struct);
     tcase_add_test(tc, render_locale_independent);
