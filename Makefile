@@ -36,13 +36,13 @@ TEST_CORE_SRC   := $(filter-out tests/host_stub.c $(TEST_COMMON_SRC), $(wildcard
 TEST_COMMON_OBJ := $(TEST_COMMON_SRC:%.c=$(BUILD)/%.o)
 TEST_CORE_OBJ   := $(TEST_CORE_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps run test check-abi abi-baseline clean
+.PHONY: all deps run test check-abi abi-baseline clean bench-tools corpus bench bench-save bench-compare profile heap
 all: $(LIB) $(BUILD)/libcovertheme.so $(CLI)
 
 deps:
 	@sh .ci/install-deps
 
-$(BUILD)/%.o: %.c $(wildcard abi/*.h core/*.h plugin/*.h tests/*.h) | $(BUILD)
+$(BUILD)/%.o: %.c $(wildcard abi/*.h core/*.h plugin/*.h tests/*.h bench/*.h) | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -95,6 +95,49 @@ test: deps
 	@$(MAKE) --no-print-directory check-abi
 	$(BUILD)/test_core
 	COVERTHEME_LIB=$(CURDIR)/$(LIB) COVERTHEME_CLI=$(CURDIR)/$(CLI) $(BUILD)/test_abi
+
+# ---- bench/: measurement (not part of make test; see bench/README.md) ------------------
+BENCH_DIR  := $(BUILD)/bench
+CORPUS     ?= bench/corpus
+NAME       ?= base
+BENCH_ARGS ?=
+BENCH_OBJ  := $(patsubst %.c,$(BUILD)/%.o,bench/harness.c bench/stats.c bench/floors.c)
+
+bench-tools: all $(BUILD)/covertheme-bench $(BUILD)/covertheme-quality $(BUILD)/libmcount.so
+
+# The harness drives the library through its public ABI only; floors call the decoders.
+$(BUILD)/covertheme-bench: $(BENCH_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BENCH_OBJ) -L$(BUILD) -l:$(SONAME) -Wl,-rpath,'$$ORIGIN' $(LDLIBS)
+
+# The quality tool gets themes through the ABI and full-resolution pixels from core's decoders.
+$(BUILD)/covertheme-quality: $(BUILD)/bench/quality.o $(BUILD)/bench/stats.o $(CORE_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/bench/quality.o $(BUILD)/bench/stats.o $(CORE_OBJ) \
+	    -L$(BUILD) -l:$(SONAME) -Wl,-rpath,'$$ORIGIN' $(LDLIBS)
+
+# LD_PRELOAD allocation counter (bench/mcount.c).
+$(BUILD)/libmcount.so: bench/mcount.c | $(BUILD)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -shared -o $@ $< -ldl
+
+corpus:
+	sh bench/corpus.sh $(CORPUS)
+
+bench: bench-tools
+	@mkdir -p $(BENCH_DIR)
+	sh bench/run.sh $(CORPUS) $(BENCH_DIR)/latest.jsonl $(BENCH_ARGS)
+
+bench-save: bench
+	@mkdir -p bench/baselines
+	cp $(BENCH_DIR)/latest.jsonl bench/baselines/$(NAME).jsonl
+	@echo "baseline saved: bench/baselines/$(NAME).jsonl"
+
+bench-compare: bench
+	python3 bench/compare.py bench/baselines/$(NAME).jsonl $(BENCH_DIR)/latest.jsonl
+
+profile: bench-tools
+	sh bench/profile.sh $(IMAGE)
+
+heap: bench-tools
+	sh bench/heap.sh $(IMAGE)
 
 clean:
 	rm -rf $(BUILD)
