@@ -36,7 +36,7 @@ TEST_CORE_SRC   := $(filter-out tests/host_stub.c $(TEST_COMMON_SRC), $(wildcard
 TEST_COMMON_OBJ := $(TEST_COMMON_SRC:%.c=$(BUILD)/%.o)
 TEST_CORE_OBJ   := $(TEST_CORE_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps run test check-abi abi-baseline clean bench-tools corpus bench bench-save bench-compare profile heap
+.PHONY: all deps run test check-abi abi-baseline clean bench-tools corpus bench bench-save bench-compare quality profile heap
 all: $(LIB) $(BUILD)/libcovertheme.so $(CLI)
 
 deps:
@@ -110,8 +110,8 @@ $(BUILD)/covertheme-bench: $(BENCH_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BENCH_OBJ) -L$(BUILD) -l:$(SONAME) -Wl,-rpath,'$$ORIGIN' $(LDLIBS)
 
 # The quality tool gets themes through the ABI and full-resolution pixels from core's decoders.
-$(BUILD)/covertheme-quality: $(BUILD)/bench/quality.o $(BUILD)/bench/stats.o $(CORE_OBJ) $(LIB)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/bench/quality.o $(BUILD)/bench/stats.o $(CORE_OBJ) \
+$(BUILD)/covertheme-quality: $(BUILD)/bench/quality.o $(CORE_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/bench/quality.o $(CORE_OBJ) \
 	    -L$(BUILD) -l:$(SONAME) -Wl,-rpath,'$$ORIGIN' $(LDLIBS)
 
 # LD_PRELOAD allocation counter (bench/mcount.c).
@@ -132,6 +132,11 @@ bench-save: bench
 
 bench-compare: bench
 	python3 bench/compare.py bench/baselines/$(NAME).jsonl $(BENCH_DIR)/latest.jsonl
+
+# Palette distortion vs an exhaustive k-means reference, guarantees, PNG/JPEG stability.
+quality: bench-tools
+	@mkdir -p $(BENCH_DIR)
+	sh bench/quality.sh $(CORPUS) $(BENCH_DIR)/quality.jsonl $(QUALITY_ARGS)
 
 profile: bench-tools
 	sh bench/profile.sh $(IMAGE)
