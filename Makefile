@@ -32,7 +32,7 @@ CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
 PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(BUILD)/%.o)
 
 TEST_COMMON_SRC := tests/imggen.c tests/covers.c
-TEST_CORE_SRC   := $(filter-out tests/host_stub.c $(TEST_COMMON_SRC), $(wildcard tests/*.c))
+TEST_CORE_SRC   := $(filter-out tests/host_stub.c tests/alloc_check.c $(TEST_COMMON_SRC), $(wildcard tests/*.c))
 TEST_COMMON_OBJ := $(TEST_COMMON_SRC:%.c=$(BUILD)/%.o)
 TEST_CORE_OBJ   := $(TEST_CORE_SRC:%.c=$(BUILD)/%.o)
 
@@ -66,6 +66,11 @@ $(BUILD)/test_core: $(TEST_CORE_OBJ) $(TEST_COMMON_OBJ) $(CORE_OBJ)
 $(BUILD)/test_abi: $(BUILD)/tests/host_stub.o $(TEST_COMMON_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_FLAGS) -ldl
 
+# Links the library like a host; run under LD_PRELOAD=$(BUILD)/libmcount.so.
+$(BUILD)/test_alloc: $(BUILD)/tests/alloc_check.o $(TEST_COMMON_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/tests/alloc_check.o $(TEST_COMMON_OBJ) -L$(BUILD) -l:$(SONAME) \
+	    -Wl,-rpath,'$$ORIGIN' $(LDLIBS) $(CHECK_FLAGS)
+
 $(BUILD)/sample-cover.png: $(BUILD)/make_sample
 	$(BUILD)/make_sample $@
 
@@ -91,10 +96,11 @@ run: deps
 	$(CLI) --image $(BUILD)/sample-cover.png --format ron --summary
 
 test: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/test_core $(BUILD)/test_abi
+	@$(MAKE) --no-print-directory all $(BUILD)/test_core $(BUILD)/test_abi $(BUILD)/test_alloc $(BUILD)/libmcount.so
 	@$(MAKE) --no-print-directory check-abi
 	$(BUILD)/test_core
 	COVERTHEME_LIB=$(CURDIR)/$(LIB) COVERTHEME_CLI=$(CURDIR)/$(CLI) $(BUILD)/test_abi
+	LD_PRELOAD=$(CURDIR)/$(BUILD)/libmcount.so $(BUILD)/test_alloc
 
 # ---- bench/: measurement (not part of make test; see bench/README.md) ------------------
 BENCH_DIR  := $(BUILD)/bench
@@ -102,6 +108,9 @@ CORPUS     ?= bench/corpus
 NAME       ?= base
 BENCH_ARGS ?=
 BENCH_OBJ  := $(patsubst %.c,$(BUILD)/%.o,bench/harness.c bench/stats.c bench/floors.c)
+# The harness records the flags it was built with in every result line.
+BENCH_CFLAGS_STR := $(BASE_CFLAGS) $(CFLAGS)
+$(BUILD)/bench/harness.o: BASE_CFLAGS += -DCOVERTHEME_BENCH_CFLAGS='"$(BENCH_CFLAGS_STR)"'
 
 bench-tools: all $(BUILD)/covertheme-bench $(BUILD)/covertheme-quality $(BUILD)/libmcount.so
 
