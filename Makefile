@@ -36,15 +36,18 @@ TEST_CORE_SRC   := $(filter-out tests/host_stub.c tests/alloc_check.c $(TEST_COM
 TEST_COMMON_OBJ := $(TEST_COMMON_SRC:%.c=$(BUILD)/%.o)
 TEST_CORE_OBJ   := $(TEST_CORE_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps run test check-abi abi-baseline clean bench-tools corpus bench bench-save bench-compare quality profile heap
+.PHONY: all deps run test check-abi abi-baseline clean bench-tools corpus bench bench-save bench-compare bench-ab quality profile heap
 all: $(LIB) $(BUILD)/libcovertheme.so $(CLI)
 
 deps:
 	@sh .ci/install-deps
 
-$(BUILD)/%.o: %.c $(wildcard abi/*.h core/*.h plugin/*.h tests/*.h bench/*.h) | $(BUILD)
+# -MMD -MP: each object depends on exactly the headers it includes (build/**/*.d).
+$(BUILD)/%.o: %.c | $(BUILD)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 $(BUILD):
 	@mkdir -p $(BUILD)
@@ -107,10 +110,12 @@ BENCH_DIR  := $(BUILD)/bench
 CORPUS     ?= bench/corpus
 NAME       ?= base
 BENCH_ARGS ?=
-BENCH_OBJ  := $(patsubst %.c,$(BUILD)/%.o,bench/harness.c bench/stats.c bench/floors.c)
-# The harness records the flags it was built with in every result line.
+BENCH_OBJ  := $(patsubst %.c,$(BUILD)/%.o,bench/harness.c bench/bench_opts.c bench/inputs.c \
+                bench/machine.c bench/child.c bench/measure_e2e.c bench/measure_floors.c \
+                bench/rt_guard.c bench/results.c bench/strbuf.c bench/stats.c bench/floors.c)
+# The harness records the flags it was built with in every result line (bench/machine.c).
 BENCH_CFLAGS_STR := $(BASE_CFLAGS) $(CFLAGS)
-$(BUILD)/bench/harness.o: BASE_CFLAGS += -DCOVERTHEME_BENCH_CFLAGS='"$(BENCH_CFLAGS_STR)"'
+$(BUILD)/bench/machine.o: BASE_CFLAGS += -DCOVERTHEME_BENCH_CFLAGS='"$(BENCH_CFLAGS_STR)"'
 
 bench-tools: all $(BUILD)/covertheme-bench $(BUILD)/covertheme-quality $(BUILD)/libmcount.so
 
@@ -119,8 +124,10 @@ $(BUILD)/covertheme-bench: $(BENCH_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BENCH_OBJ) -L$(BUILD) -l:$(SONAME) -Wl,-rpath,'$$ORIGIN' $(LDLIBS)
 
 # The quality tool gets themes through the ABI and full-resolution pixels from core's decoders.
-$(BUILD)/covertheme-quality: $(BUILD)/bench/quality.o $(CORE_OBJ) $(LIB)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/bench/quality.o $(CORE_OBJ) \
+QUALITY_OBJ := $(patsubst %.c,$(BUILD)/%.o,bench/quality.c bench/quality_image.c bench/quality_output.c \
+                 bench/colours.c bench/refkmeans.c bench/guarantees.c bench/wcag_oklab.c bench/stability.c)
+$(BUILD)/covertheme-quality: $(QUALITY_OBJ) $(CORE_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(QUALITY_OBJ) $(CORE_OBJ) \
 	    -L$(BUILD) -l:$(SONAME) -Wl,-rpath,'$$ORIGIN' $(LDLIBS)
 
 # LD_PRELOAD allocation counter (bench/mcount.c).
@@ -141,6 +148,11 @@ bench-save: bench
 
 bench-compare: bench
 	python3 bench/compare.py bench/baselines/$(NAME).jsonl $(BENCH_DIR)/latest.jsonl
+
+# Alternating A/B against a git revision, pooled (the robust gate on a noisy VM).
+BASE ?= HEAD
+bench-ab: bench-tools
+	sh bench/ab.sh $(BASE) $(CORPUS) $(BENCH_DIR)/ab $(BENCH_ARGS)
 
 # Palette distortion vs an exhaustive k-means reference, guarantees, PNG/JPEG stability.
 quality: bench-tools

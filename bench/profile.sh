@@ -23,8 +23,11 @@ perl /usr/share/perl5/Devel/NYTProf/flamegraph.pl --title "covertheme: $NAME (cp
     "$OUT/$NAME.folded" > "$OUT/$NAME.svg"
 {
     echo "# self time by function: $IMAGE ($SAMPLES warm calls through build/covertheme-bench)"
-    echo "# perf report -i $DATA --stdio --no-children --sort symbol"
-    perf report -i "$DATA" --stdio --no-children --sort symbol 2>/dev/null | grep -E '^ +[0-9.]+%' | head -${TOPN:-25}
+    echo "# perf report -i $DATA --stdio --no-children --sort dso,symbol"
+    perf report -i "$DATA" --stdio --no-children --sort dso,symbol 2>/dev/null | grep -E '^ +[0-9.]+%' | head -"${TOPN:-25}"
+    echo
+    echo "# self time by library (addresses without symbols are internal functions of that library)"
+    perf report -i "$DATA" --stdio --no-children --sort dso 2>/dev/null | grep -E '^ +[0-9.]+%' | head -10
 } > "$OUT/$NAME.top.txt"
 cat "$OUT/$NAME.top.txt"
 echo "flamegraph: $OUT/$NAME.svg"

@@ -19,12 +19,11 @@
 #  - BENCH_LIB_DIR=DIR (optional) measures DIR/libcovertheme.so.1 instead of build/'s
 #    (LD_LIBRARY_PATH beats the harness's RUNPATH); each line records lib_path. Used to
 #    alternate runs of two builds with one harness (bench/README.md, "A/B").
-#  - Sample counts: 30 per image (the harness default) except images of >= 3.5 MP
-#    (2000x2000, 3000x3000 and the two large seeds), which get BENCH_LARGE_SAMPLES
-#    (default 12) through --large-samples. With library 0.1.0 (0.12-0.6 s per call, mostly
-#    k-means) the 154-image corpus took 17 min 15 s: 92 smaller images x (30 + >= 3 warm-up)
-#    calls plus 62 large ones x (12 + 3), each with its floors. Floors use the same
-#    counts; compare.py handles unequal n. As the library gets faster, raise the count.
+#  - Sample counts: 30 per image (the harness default), for every image. BENCH_LARGE_SAMPLES=N
+#    gives images of >= 3.5 MP (2000x2000, 3000x3000, the two large seeds) N samples instead,
+#    for a quicker look: with library 0.1.0 (0.12-0.6 s per call, mostly k-means) the
+#    154-image corpus takes 17 min with N = 12 and roughly twice that with the default 30.
+#    Floors use the same counts; compare.py handles unequal n.
 set -eu
 
 usage() {
@@ -64,7 +63,7 @@ if [ -n "${BENCH_LIB_DIR:-}" ]; then
 fi
 
 # Real-time priority and pinning only when we can have them.
-set --  --large-samples "${BENCH_LARGE_SAMPLES:-12}" --out "$OUT" "$@" "$CORPUS"
+set --  ${BENCH_LARGE_SAMPLES:+--large-samples "$BENCH_LARGE_SAMPLES"} --out "$OUT" "$@" "$CORPUS"
 PREFIX=""
 if [ "${BENCH_NO_RT:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v chrt >/dev/null 2>&1 \
         && command -v taskset >/dev/null 2>&1; then
