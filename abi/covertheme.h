@@ -160,7 +160,11 @@ enum covertheme_option {
     /* Largest accepted image, in pixels (width*height), 1..1073741824, default 100000000. */
     COVERTHEME_OPT_MAX_PIXELS = 8,
     /* Largest accepted input, in bytes, 1..2^40, default 268435456 (256 MiB). */
-    COVERTHEME_OPT_MAX_INPUT_BYTES = 9
+    COVERTHEME_OPT_MAX_INPUT_BYTES = 9,
+    /* Themes kept by the context's cover cache, 0..64, default 8; 0 turns the cache off.
+     * Lowering it frees the least recently used entries at once. See "The cover cache"
+     * below covertheme_generate_buffer(). */
+    COVERTHEME_OPT_CACHE_ENTRIES = 10
 };
 
 enum covertheme_space {
@@ -266,7 +270,10 @@ typedef struct covertheme_cluster {
     float hsv[3];              /* HSV: hue degrees, s and v 0..1 */
 } covertheme_cluster;
 
-/* Per-stage wall-clock times of the call that produced a theme, in nanoseconds. */
+/* Per-stage wall-clock times of the call that produced a theme, in nanoseconds. A theme
+ * served from the cover cache reports that call: read_ns as usual, decode_ns through
+ * roles_ns 0, total_ns the whole call (read, hash and copy). decode_ns == 0 is the signal
+ * of a cache hit: a decode always takes some time. */
 typedef struct covertheme_timings {
     uint64_t read_ns;          /* reading the file (0 for buffers) */
     uint64_t decode_ns;
@@ -325,6 +332,29 @@ COVERTHEME_API int covertheme_generate_file(covertheme_ctx *ctx, const char *pat
  *  size 0 gives COVERTHEME_ERR_EMPTY_INPUT. */
 COVERTHEME_API int covertheme_generate_buffer(covertheme_ctx *ctx, const void *data, size_t size,
                                               covertheme_theme **out);
+
+/* The cover cache.
+ *  A context remembers the themes of the last COVERTHEME_OPT_CACHE_ENTRIES covers (8 by
+ *  default), so a cover seen again (the next track of the same album, a repeat) costs a
+ *  read and a hash of its bytes instead of a decode and a clustering.
+ *  - Keyed by content, never by path: players write every cover to the same file, so the
+ *    bytes are read and hashed on every call; generate_file and generate_buffer share it.
+ *    The key is a 128-bit hash (MurmurHash3 x64_128) of the bytes, their length, and every
+ *    option that changes the theme: K, COLOR_SPACE, BG_POLICY, SEED, MAX_ITERATIONS and
+ *    MAX_SAMPLES (THREADS does not; MAX_PIXELS and MAX_INPUT_BYTES are checked on every
+ *    call, hit or not). Changing an option does not drop entries; those of other values
+ *    just stop matching. The bytes are not kept, so two different covers are confused only
+ *    when their hashes and lengths are equal: < 2e-37 per call by chance. The hash is not
+ *    cryptographic: two covers crafted to collide could swap their themes in one context.
+ *  - A hit gives exactly the theme (and rendered text, timings aside) the computation
+ *    would: same bytes and options, same theme. Each returned theme is an independent
+ *    copy, released with covertheme_theme_free() as always, valid after the context is
+ *    destroyed. Only successful calls are cached.
+ *  - Memory: entries x one theme, about 4 KB plus 48 bytes per palette colour (at most
+ *    ~16 KB at k = 256): 8 entries of k = 30 are ~44 KB, 64 entries at most ~1 MB.
+ *    covertheme_destroy() frees it.
+ *  - Cost: a hit is the read (for files), a hash at several GB/s and a copy of a few KB.
+ *    Benchmarks of the computation set COVERTHEME_OPT_CACHE_ENTRIES to 0. */
 
 /*! covertheme_theme_free() : releases a theme. NULL is accepted and ignored. */
 COVERTHEME_API void covertheme_theme_free(covertheme_theme *theme);

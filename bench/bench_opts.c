@@ -26,6 +26,9 @@ static void usage(FILE *f)
           "  --space NAME         COVERTHEME_OPT_COLOR_SPACE (CIELAB, RGB, HSL, HSV, YUV, CIELUV)\n"
           "  --threads N          COVERTHEME_OPT_THREADS\n"
           "  --cpu N              pin to CPU N (sched_setaffinity)\n"
+          "  --cache              keep the cover cache on (its default size): every timed call is\n"
+          "                       a cache hit, so this measures a hit. Without it the harness\n"
+          "                       sets COVERTHEME_OPT_CACHE_ENTRIES to 0 and measures the pipeline\n"
           "  --inject-slowdown P  busy-spin P % of each generate call's own CPU time inside the\n"
           "                       timed region. ONLY to show that compare.py catches a slowdown;\n"
           "                       recorded in every output line\n"
@@ -62,7 +65,7 @@ static int parse_d(const char *s, double lo, double hi, double *out)
 enum {
     OPT_SAMPLES = 256, OPT_WARMUP, OPT_WARMUP_TIME, OPT_LARGE_SAMPLES, OPT_LARGE_MPX, OPT_FILTER,
     OPT_NO_FLOORS, OPT_FLOORS_ONLY, OPT_K, OPT_SPACE, OPT_THREADS, OPT_CPU, OPT_INJECT, OPT_QUICK,
-    OPT_OUT
+    OPT_OUT, OPT_CACHE
 };
 
 int bench_opts_parse(int argc, char **argv, bench_opts *o)
@@ -83,6 +86,7 @@ int bench_opts_parse(int argc, char **argv, bench_opts *o)
         {"inject-slowdown", required_argument, NULL, OPT_INJECT},
         {"quick", no_argument, NULL, OPT_QUICK},
         {"out", required_argument, NULL, OPT_OUT},
+        {"cache", no_argument, NULL, OPT_CACHE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -90,7 +94,7 @@ int bench_opts_parse(int argc, char **argv, bench_opts *o)
                       .large_mpx = 3.5, .run_e2e = 1, .run_floors = 1, .k = -1,
                       .threads = -1, .cpu = -1};
     int c;
-    long long v;
+    long long v = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
@@ -143,6 +147,9 @@ int bench_opts_parse(int argc, char **argv, bench_opts *o)
             break;
         case OPT_OUT:
             o->out_path = optarg;
+            break;
+        case OPT_CACHE:
+            o->cache = 1;
             break;
         case 'h':
             usage(stdout);

@@ -13,6 +13,7 @@ typedef struct bench_opts {
     const char *space;    /* NULL: library default */
     int cpu;              /* -1: no pinning */
     double inject_pct;
+    int cache;            /* --cache: keep the library's cover cache (measure hits); else 0 entries */
     const char *filter, *out_path;
 } bench_opts;
 

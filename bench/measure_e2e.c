@@ -62,6 +62,7 @@ static const struct {
 
 typedef struct alloc_acc {
     uint64_t gen_allocs, gen_bytes, ron_allocs, ron_bytes, json_allocs, json_bytes;
+    uint64_t cache_hits; /* timed calls served by the cover cache (theme decode_ns == 0) */
 } alloc_acc;
 
 /* Busy-spins until this thread has used `pct` % more CPU than the call that started at
@@ -147,6 +148,7 @@ static int e2e_once(covertheme_ctx *ctx, const image_info *img, double inject_pc
         acc->ron_bytes += rb;
         acc->json_allocs += ja;
         acc->json_bytes += jb;
+        acc->cache_hits += t->decode_ns == 0;
     }
     covertheme_theme_free(th);
     if (rrc < 0 || jrc < 0) {
@@ -167,6 +169,18 @@ int measure_e2e(const bench_opts *o, image_info *img, int fd)
         covertheme_set_option(ctx, COVERTHEME_OPT_COLOR_SPACE, covertheme_space_from_name(o->space));
     if (o->threads >= 0)
         covertheme_set_option(ctx, COVERTHEME_OPT_THREADS, o->threads);
+    /* The harness measures the pipeline, so the cover cache is off: with it every call after
+     * the first would be a hit. --cache keeps the library's default to measure hits. A
+     * library older than the option (bench-ab's base) rejects it and has no cache. */
+    int64_t cache_entries = 0;
+    if (!o->cache)
+        covertheme_set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 0);
+    if (covertheme_get_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, &cache_entries) != COVERTHEME_OK)
+        cache_entries = 0;
+    if (o->cache && cache_entries <= 0) {
+        covertheme_destroy(ctx);
+        return child_send_error(fd, img, "e2e", "--cache: this library has no cover cache"), 2;
+    }
 
     rt_guard g;
     rt_guard_init(&g);
@@ -219,6 +233,13 @@ int measure_e2e(const bench_opts *o, image_info *img, int fd)
         free(buf);
         return 2;
     }
+    /* Every timed call must be what was asked for: all hits with --cache, none without. */
+    if (acc.cache_hits != (o->cache ? (uint64_t)n : 0)) {
+        child_send_error(fd, img, "e2e", "%llu of %zu timed calls were cover-cache hits, want %s",
+                         (unsigned long long)acc.cache_hits, n, o->cache ? "all" : "none");
+        free(buf);
+        return 2;
+    }
 
     /* Single-threaded when the process used no more CPU than this thread: then thread CPU
      * is the right robust metric (compare.py picks it); otherwise workers ran elsewhere. */
@@ -228,6 +249,8 @@ int measure_e2e(const bench_opts *o, image_info *img, int fd)
     strbuf extra = {0};
     strbuf_printf(&extra, ",\"single_threaded\":%s,\"warmup_calls\":%d,\"rt_pauses\":%u",
                   single ? "true" : "false", warm, g.pauses);
+    strbuf_printf(&extra, ",\"cache\":%s,\"cache_entries\":%lld,\"cache_hits\":%llu",
+                  o->cache ? "true" : "false", (long long)cache_entries, (unsigned long long)acc.cache_hits);
     for (int s = 0; s < S_COUNT; s++) {
         double a = NAN, b = NAN;
         switch (e2e_series[s].allocs) {

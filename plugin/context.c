@@ -125,6 +125,7 @@ static const option_desc option_table[] = {
     OPT(COVERTHEME_OPT_MAX_SAMPLES, max_samples, 1, 16777216, 65536),
     OPT(COVERTHEME_OPT_MAX_PIXELS, max_pixels, 1, 1073741824, 100000000),
     OPT(COVERTHEME_OPT_MAX_INPUT_BYTES, max_input_bytes, 1, (int64_t)1 << 40, 268435456),
+    OPT(COVERTHEME_OPT_CACHE_ENTRIES, cache_entries, 0, CT_CACHE_MAX_ENTRIES, 8),
 };
 
 static const option_desc *find_option(int id)
@@ -160,6 +161,7 @@ EXPORT int covertheme_set_option(covertheme_ctx *ctx, int option, int64_t value)
                                       (long long)value, (long long)d->lo, (long long)d->hi), &err);
     pthread_mutex_lock(&ctx->lock);
     *option_slot(&ctx->opt, d) = value;
+    ct_cache_trim(&ctx->cache, (uint32_t)ctx->opt.cache_entries); /* a lower capacity frees at once */
     pthread_mutex_unlock(&ctx->lock);
     return ct_report(ctx, COVERTHEME_OK, NULL);
 }
@@ -182,6 +184,7 @@ EXPORT int covertheme_reset_options(covertheme_ctx *ctx)
         return COVERTHEME_ERR_INVALID_ARGUMENT;
     pthread_mutex_lock(&ctx->lock);
     set_defaults(&ctx->opt);
+    ct_cache_trim(&ctx->cache, (uint32_t)ctx->opt.cache_entries);
     pthread_mutex_unlock(&ctx->lock);
     return COVERTHEME_OK;
 }
@@ -210,6 +213,7 @@ EXPORT void covertheme_destroy(covertheme_ctx *ctx)
     err_slot *s = slot_of(ctx);
     if (s) /* a later context at the same address must not inherit the text */
         memset(s, 0, sizeof *s);
+    ct_cache_trim(&ctx->cache, 0); /* themes returned from it are copies and stay valid */
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
 }

@@ -1,5 +1,7 @@
 /* covertheme_generate_file / _buffer: read -> decode -> sample -> convert -> k-means ->
- * palette -> roles -> one theme block. Each stage is timed for covertheme_timings. */
+ * palette -> roles -> one theme block. Each stage is timed for covertheme_timings.
+ * Between read and decode, the cover cache (cache.h) is asked with a hash of the bytes;
+ * a hit skips decode..roles and returns a copy of the stored theme. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -285,8 +287,22 @@ static int generate(covertheme_ctx *ctx, const char *path, const void *data, siz
         rc = ct_fail(&err, COVERTHEME_ERR_LIMIT_EXCEEDED, "%zu bytes, larger than the input limit of %lld",
                      size, (long long)r.opt.max_input_bytes);
     }
-    if (rc == 0)
+    /* The cover cache: keyed by the bytes just read (never the path) and the options. */
+    uint32_t cache_cap = (uint32_t)r.opt.cache_entries;
+    int use_cache = rc == 0 && cache_cap > 0 && size > 0;
+    int hit = 0;
+    ct_cache_key key;
+    if (use_cache) {
+        ct_cache_key_make(&key, &r.opt, data, size);
+        hit = ct_cache_get(&ctx->cache, &key, (uint64_t)r.opt.max_pixels, out);
+        if (hit < 0)
+            rc = ct_fail(&err, hit, "out of memory for the theme");
+    }
+    if (rc == 0 && hit <= 0) {
         rc = run_pipeline(&r, data, size, out, &err);
+        if (rc == 0 && use_cache)
+            ct_cache_put(&ctx->cache, &key, *out, cache_cap);
+    }
     if (rc == 0) {
         r.t.total_ns = now_ns() - start;
         (*out)->timings = r.t;

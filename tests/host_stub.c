@@ -1033,6 +1033,7 @@ static const optcase OPTS[] = {
     {COVERTHEME_OPT_MAX_SAMPLES, 65536, 16777216, {0, 16777217, 0, 0}, 2},
     {COVERTHEME_OPT_MAX_PIXELS, 100000000, 1073741824, {0, 1073741825, 0, 0}, 2},
     {COVERTHEME_OPT_MAX_INPUT_BYTES, 268435456, (int64_t)1 << 40, {0, ((int64_t)1 << 40) + 1, 0, 0}, 2},
+    {COVERTHEME_OPT_CACHE_ENTRIES, 8, 64, {-1, 65, INT64_MAX, 0}, 3},
 };
 #define N_OPTS (sizeof OPTS / sizeof OPTS[0])
 
@@ -1059,7 +1060,7 @@ START_TEST(api_options)
         }
     }
     /* Unknown option ids. */
-    int unknown[] = {0, 10, -1, 1000};
+    int unknown[] = {0, 11, -1, 1000};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         ck_assert_int_eq(api->set_option(ctx, unknown[i], 1), COVERTHEME_ERR_INVALID_ARGUMENT);
         ck_assert_int_eq(api->get_option(ctx, unknown[i], &v), COVERTHEME_ERR_INVALID_ARGUMENT);
@@ -1081,6 +1082,7 @@ START_TEST(api_options)
     ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_MAX_SAMPLES, 1), COVERTHEME_OK);
     ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_MAX_PIXELS, 1), COVERTHEME_OK);
     ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_MAX_INPUT_BYTES, 1), COVERTHEME_OK);
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 0), COVERTHEME_OK);
     /* NULL context. */
     ck_assert_int_eq(api->set_option(NULL, COVERTHEME_OPT_K, 5), COVERTHEME_ERR_INVALID_ARGUMENT);
     ck_assert_int_eq(api->get_option(NULL, COVERTHEME_OPT_K, &v), COVERTHEME_ERR_INVALID_ARGUMENT);
@@ -2355,6 +2357,389 @@ START_TEST(threads_share_one_context)
 }
 END_TEST
 
+/* ==== Tests: the cover cache ================================================================ */
+
+/* The documented signal of a cache hit: decode_ns through roles_ns are 0 (a real decode
+ * always takes time), total_ns still covers the call. */
+static int cache_hit(const covertheme_theme *t)
+{
+    return t->timings.decode_ns == 0;
+}
+
+/* generate_buffer, then checks that the theme was (want_hit) or was not served from the
+ * cache, and that its timings are consistent with that. */
+static covertheme_theme *gen_expect(const covertheme_api *api, covertheme_ctx *ctx, const img *m, int want_hit,
+                                    const char *what)
+{
+    covertheme_theme *t = gen_buffer(api, ctx, m, what);
+    const covertheme_timings *tm = &t->timings;
+    ck_assert_msg(cache_hit(t) == want_hit, "%s: %s, want a %s (decode_ns %llu)", what,
+                  cache_hit(t) ? "cache hit" : "computed", want_hit ? "hit" : "miss",
+                  (unsigned long long)tm->decode_ns);
+    ck_assert_msg(tm->total_ns > 0, "%s: total_ns 0", what);
+    ck_assert_msg(tm->read_ns == 0, "%s: buffer read_ns %llu", what, (unsigned long long)tm->read_ns);
+    if (want_hit)
+        ck_assert_msg(tm->sample_ns == 0 && tm->convert_ns == 0 && tm->cluster_ns == 0 && tm->roles_ns == 0,
+                      "%s: a hit reports pipeline stages", what);
+    return t;
+}
+
+/* Like gen_expect, freeing the theme. */
+static void gen_check(const covertheme_api *api, covertheme_ctx *ctx, const img *m, int want_hit, const char *what)
+{
+    api->theme_free(gen_expect(api, ctx, m, want_hit, what));
+}
+
+static covertheme_theme *file_expect(const covertheme_api *api, covertheme_ctx *ctx, const char *path,
+                                     int want_hit, const char *what)
+{
+    covertheme_theme *t = (covertheme_theme *)(uintptr_t)1;
+    int rc = api->generate_file(ctx, path, &t);
+    ck_assert_msg(rc == COVERTHEME_OK, "%s: generate_file rc %d: %s", what, rc, api->last_error(ctx));
+    ck_assert_msg(cache_hit(t) == want_hit, "%s: %s, want a %s", what, cache_hit(t) ? "cache hit" : "computed",
+                  want_hit ? "hit" : "miss");
+    ck_assert_msg(t->timings.read_ns > 0, "%s: file read_ns 0", what);
+    ck_assert_msg(t->timings.total_ns >= t->timings.read_ns, "%s: total_ns < read_ns", what);
+    return t;
+}
+
+/* Renders of `m` computed by a context without a cache. */
+static renders uncached_renders(const covertheme_api *api, const img *m, const char *what)
+{
+    covertheme_ctx *ctx = api->create();
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 0), COVERTHEME_OK);
+    covertheme_theme *t = gen_expect(api, ctx, m, 0, what);
+    renders r = render_all(api, t);
+    api->theme_free(t);
+    api->destroy(ctx);
+    return r;
+}
+
+static void assert_same_as(const covertheme_api *api, const covertheme_theme *t, const renders *want,
+                           const char *what)
+{
+    renders r = render_all(api, t);
+    assert_same_renders(want, &r, what);
+    renders_free(api, &r);
+}
+
+/* The same bytes twice: the second call is a hit and renders exactly as the first, and as a
+ * context without a cache; files and buffers share entries (content, not origin, is the key);
+ * a hit is an independent copy whose pointers point into its own block. */
+START_TEST(cache_hit_same_bytes)
+{
+    const covertheme_api *api = load_api();
+    covertheme_ctx *ctx = api->create();
+    int64_t v = -1;
+    ck_assert_int_eq(api->get_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, &v), COVERTHEME_OK);
+    ck_assert_int_eq(v, 8);
+    static const char *const names[] = {"two_hue", "transparent", "tiny1x1", "stripes_many_hues"};
+    char *dir = temp_dir("cache-hit");
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        img m = cover_png(cover_index(names[i]));
+        renders want = uncached_renders(api, &m, names[i]);
+        covertheme_theme *t1 = gen_expect(api, ctx, &m, 0, names[i]);
+        covertheme_theme *t2 = gen_expect(api, ctx, &m, 1, names[i]);
+        assert_same_as(api, t1, &want, names[i]);
+        assert_same_as(api, t2, &want, names[i]);
+        sbuf f = {0};
+        check_theme_struct(t2, names[i], &f);
+        sb_assert_empty(&f, names[i]);
+        ck_assert_ptr_ne(t1, t2);
+        ck_assert_ptr_ne(t1->roles, t2->roles);
+        ck_assert_uint_eq(t1->palette_count, t2->palette_count);
+        if (t1->palette_count) {
+            ck_assert_ptr_ne(t1->palette, t2->palette);
+            ck_assert_int_eq(memcmp(t1->palette, t2->palette, t1->palette_count * sizeof *t1->palette), 0);
+        } else {
+            ck_assert_ptr_null(t2->palette);
+        }
+        for (uint32_t r = 0; r < t2->role_count; r++) {
+            ck_assert_ptr_ne(t1->roles[r].origin, t2->roles[r].origin);
+            ck_assert_str_eq(t1->roles[r].origin, t2->roles[r].origin);
+        }
+        /* A file with the same bytes is a hit too, with its own read time. */
+        char *path = join(dir, "cover.png");
+        write_file(path, m.data, m.len);
+        covertheme_theme *t3 = file_expect(api, ctx, path, 1, names[i]);
+        assert_same_as(api, t3, &want, names[i]);
+        /* A copy of the bytes elsewhere in memory is the same cover. */
+        img copy = {malloc(m.len), m.len, m.w, m.h};
+        ck_assert_ptr_nonnull(copy.data);
+        memcpy(copy.data, m.data, m.len);
+        covertheme_theme *t4 = gen_expect(api, ctx, &copy, 1, names[i]);
+        assert_same_as(api, t4, &want, names[i]);
+        api->theme_free(t1);
+        api->theme_free(t2);
+        api->theme_free(t3);
+        api->theme_free(t4);
+        renders_free(api, &want);
+        free(copy.data);
+        free(path);
+        free(m.data);
+    }
+    api->destroy(ctx);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Players write every cover to one path: new bytes at the same path are a new cover, and
+ * bytes of the same length that differ are not confused either. */
+START_TEST(cache_keyed_by_bytes_not_path)
+{
+    const covertheme_api *api = load_api();
+    covertheme_ctx *ctx = api->create();
+    char *dir = temp_dir("cache-path");
+    char *path = join(dir, "current-cover.png");
+    img a = cover_png(cover_index("two_hue")), b = cover_png(cover_index("ocean"));
+    renders ra = uncached_renders(api, &a, "two_hue"), rb = uncached_renders(api, &b, "ocean");
+
+    write_file(path, a.data, a.len);
+    covertheme_theme *t = file_expect(api, ctx, path, 0, "A at the path");
+    assert_same_as(api, t, &ra, "A at the path");
+    api->theme_free(t);
+    write_file(path, b.data, b.len);
+    t = file_expect(api, ctx, path, 0, "B rewritten at the same path");
+    assert_same_as(api, t, &rb, "B rewritten at the same path");
+    ck_assert_msg(strcmp(ra.ron, rb.ron) != 0, "two_hue and ocean give the same RON");
+    api->theme_free(t);
+    write_file(path, a.data, a.len);
+    t = file_expect(api, ctx, path, 1, "A written back");
+    assert_same_as(api, t, &ra, "A written back");
+    api->theme_free(t);
+
+    /* Same length, one byte different: a corrupt copy must fail, not hit A's entry. */
+    img bad = {malloc(a.len), a.len, a.w, a.h};
+    ck_assert_ptr_nonnull(bad.data);
+    memcpy(bad.data, a.data, a.len);
+    bad.data[a.len / 2] ^= 0x5a;
+    expect_buffer_error(api, ctx, bad.data, bad.len, COVERTHEME_ERR_CORRUPT_IMAGE, "A with one byte flipped");
+    write_file(path, bad.data, bad.len);
+    expect_file_error(api, ctx, path, COVERTHEME_ERR_CORRUPT_IMAGE, "A with one byte flipped at the path");
+    /* Failures are not cached: the same bad bytes fail again. */
+    expect_buffer_error(api, ctx, bad.data, bad.len, COVERTHEME_ERR_CORRUPT_IMAGE, "bad bytes again");
+    /* Two valid covers of equal length (flat PNGs of one size compress alike). */
+    img f1 = flat_png(32, 32, 200, 30, 30), f2 = flat_png(32, 32, 30, 30, 200);
+    ck_assert_uint_eq(f1.len, f2.len);
+    covertheme_theme *t1 = gen_expect(api, ctx, &f1, 0, "flat red");
+    covertheme_theme *t2 = gen_expect(api, ctx, &f2, 0, "flat blue, same length");
+    ck_assert_msg(t1->palette[0].rgb.r == 200 && t2->palette[0].rgb.b == 200, "flat covers mixed up");
+    api->theme_free(t1);
+    api->theme_free(t2);
+
+    renders_free(api, &ra);
+    renders_free(api, &rb);
+    free(a.data);
+    free(b.data);
+    free(bad.data);
+    free(f1.data);
+    free(f2.data);
+    api->destroy(ctx);
+    rm_rf(dir);
+    free(dir);
+    free(path);
+}
+END_TEST
+
+/* Every option that changes the theme is part of the key; threads is not; the input limits
+ * apply to hits too. */
+START_TEST(cache_options_are_part_of_key)
+{
+    const covertheme_api *api = load_api();
+    covertheme_ctx *ctx = api->create();
+    img m = cover_png(cover_index("two_hue"));
+    renders want = uncached_renders(api, &m, "defaults");
+    gen_check(api, ctx, &m, 0, "defaults");
+    gen_check(api, ctx, &m, 1, "defaults again");
+
+    static const struct {
+        int id;
+        int64_t value;
+        const char *name;
+    } changes[] = {
+        {COVERTHEME_OPT_K, 7, "k 7"},
+        {COVERTHEME_OPT_COLOR_SPACE, COVERTHEME_SPACE_RGB, "space RGB"},
+        {COVERTHEME_OPT_BG_POLICY, COVERTHEME_BG_LIGHT, "bg light"},
+        {COVERTHEME_OPT_SEED, 99, "seed 99"},
+        {COVERTHEME_OPT_MAX_ITERATIONS, 5, "max iterations 5"},
+        {COVERTHEME_OPT_MAX_SAMPLES, 500, "max samples 500"},
+    };
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+        ck_assert_int_eq(api->reset_options(ctx), COVERTHEME_OK);
+        ck_assert_int_eq(api->set_option(ctx, changes[i].id, changes[i].value), COVERTHEME_OK);
+        covertheme_ctx *plain = api->create();
+        ck_assert_int_eq(api->set_option(plain, COVERTHEME_OPT_CACHE_ENTRIES, 0), COVERTHEME_OK);
+        ck_assert_int_eq(api->set_option(plain, changes[i].id, changes[i].value), COVERTHEME_OK);
+        covertheme_theme *ref = gen_expect(api, plain, &m, 0, changes[i].name);
+        renders rr = render_all(api, ref);
+        covertheme_theme *t1 = gen_expect(api, ctx, &m, 0, changes[i].name);
+        covertheme_theme *t2 = gen_expect(api, ctx, &m, 1, changes[i].name);
+        assert_same_as(api, t1, &rr, changes[i].name);
+        assert_same_as(api, t2, &rr, changes[i].name);
+        ck_assert_uint_eq(t2->k_requested, ref->k_requested);
+        ck_assert_int_eq(t2->color_space, ref->color_space);
+        ck_assert_int_eq(t2->bg_policy, ref->bg_policy);
+        ck_assert_uint_eq(t2->seed, ref->seed);
+        renders_free(api, &rr);
+        api->theme_free(ref);
+        api->theme_free(t1);
+        api->theme_free(t2);
+        api->destroy(plain);
+    }
+    /* 7 entries in 8 slots: the defaults' entry is still there. */
+    ck_assert_int_eq(api->reset_options(ctx), COVERTHEME_OK);
+    covertheme_theme *t = gen_expect(api, ctx, &m, 1, "back to defaults");
+    assert_same_as(api, t, &want, "back to defaults");
+    api->theme_free(t);
+    /* Threads do not change a theme, so they are not in the key. */
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_THREADS, 3), COVERTHEME_OK);
+    gen_check(api, ctx, &m, 1, "threads 3");
+    /* Limits hold for a cached cover. */
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_MAX_PIXELS, (int64_t)m.w * m.h - 1), COVERTHEME_OK);
+    expect_buffer_error(api, ctx, m.data, m.len, COVERTHEME_ERR_LIMIT_EXCEEDED, "cached cover over MAX_PIXELS");
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_MAX_PIXELS, (int64_t)m.w * m.h), COVERTHEME_OK);
+    gen_check(api, ctx, &m, 1, "cached cover at MAX_PIXELS");
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_MAX_INPUT_BYTES, (int64_t)m.len - 1), COVERTHEME_OK);
+    expect_buffer_error(api, ctx, m.data, m.len, COVERTHEME_ERR_LIMIT_EXCEEDED, "cached cover over MAX_INPUT_BYTES");
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_MAX_INPUT_BYTES, (int64_t)m.len), COVERTHEME_OK);
+    gen_check(api, ctx, &m, 1, "cached cover at MAX_INPUT_BYTES");
+    renders_free(api, &want);
+    free(m.data);
+    api->destroy(ctx);
+}
+END_TEST
+
+/* Capacity 0 never hits; setting it to 0 drops what was kept; capacity 1 keeps only the
+ * last cover. */
+START_TEST(cache_capacity_zero_and_one)
+{
+    const covertheme_api *api = load_api();
+    covertheme_ctx *ctx = api->create();
+    img a = cover_png(cover_index("two_hue")), b = cover_png(cover_index("ocean"));
+    renders want = uncached_renders(api, &a, "two_hue");
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 0), COVERTHEME_OK);
+    for (int i = 0; i < 3; i++) {
+        covertheme_theme *t = gen_expect(api, ctx, &a, 0, "capacity 0");
+        assert_same_as(api, t, &want, "capacity 0");
+        api->theme_free(t);
+    }
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 8), COVERTHEME_OK);
+    gen_check(api, ctx, &a, 0, "capacity 8, first");
+    gen_check(api, ctx, &a, 1, "capacity 8, second");
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 0), COVERTHEME_OK);
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 8), COVERTHEME_OK);
+    gen_check(api, ctx, &a, 0, "after a pass through capacity 0");
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 1), COVERTHEME_OK);
+    gen_check(api, ctx, &a, 1, "capacity 1 keeps the last cover");
+    gen_check(api, ctx, &b, 0, "capacity 1, B");
+    gen_check(api, ctx, &a, 0, "capacity 1, A after B");
+    gen_check(api, ctx, &a, 1, "capacity 1, A again");
+    /* reset_options restores the default capacity, keeping the entry. */
+    ck_assert_int_eq(api->reset_options(ctx), COVERTHEME_OK);
+    int64_t v = -1;
+    ck_assert_int_eq(api->get_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, &v), COVERTHEME_OK);
+    ck_assert_int_eq(v, 8);
+    gen_check(api, ctx, &a, 1, "after reset");
+    renders_free(api, &want);
+    free(a.data);
+    free(b.data);
+    api->destroy(ctx);
+}
+END_TEST
+
+/* Least recently used (stored or hit) goes first. */
+START_TEST(cache_lru_eviction)
+{
+    const covertheme_api *api = load_api();
+    covertheme_ctx *ctx = api->create();
+    img a = cover_png(cover_index("two_hue")), b = cover_png(cover_index("ocean")),
+        c = cover_png(cover_index("neon"));
+    renders want = uncached_renders(api, &a, "two_hue");
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 2), COVERTHEME_OK);
+    gen_check(api, ctx, &a, 0, "A");
+    gen_check(api, ctx, &b, 0, "B");
+    gen_check(api, ctx, &c, 0, "C evicts A");
+    covertheme_theme *t = gen_expect(api, ctx, &a, 0, "A recomputed (evicts B)");
+    assert_same_as(api, t, &want, "A recomputed");
+    api->theme_free(t);
+    gen_check(api, ctx, &c, 1, "C kept");
+    gen_check(api, ctx, &a, 1, "A kept");
+    gen_check(api, ctx, &b, 0, "B evicts C, the least recently used");
+    gen_check(api, ctx, &a, 1, "A still kept");
+    gen_check(api, ctx, &c, 0, "C evicts B (A was used later)");
+    gen_check(api, ctx, &a, 1, "A survives");
+    /* A hit refreshes: A B A(hit) C evicts B, not A. */
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 0), COVERTHEME_OK);
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 2), COVERTHEME_OK);
+    gen_check(api, ctx, &a, 0, "A (2)");
+    gen_check(api, ctx, &b, 0, "B (2)");
+    gen_check(api, ctx, &a, 1, "A hit (2)");
+    gen_check(api, ctx, &c, 0, "C (2) evicts B");
+    gen_check(api, ctx, &a, 1, "A (2) kept by its hit");
+    gen_check(api, ctx, &b, 0, "B (2) was evicted");
+    /* Lowering the capacity keeps the most recent. */
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 3), COVERTHEME_OK);
+    gen_check(api, ctx, &c, 0, "C (3)"); /* evicted by B above */
+    gen_check(api, ctx, &a, 1, "A (3)");
+    gen_check(api, ctx, &b, 1, "B (3)"); /* now most recent: B, A, C */
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 1), COVERTHEME_OK);
+    gen_check(api, ctx, &b, 1, "B, the most recent, kept at capacity 1");
+    gen_check(api, ctx, &a, 0, "A dropped by capacity 1");
+    renders_free(api, &want);
+    free(a.data);
+    free(b.data);
+    free(c.data);
+    api->destroy(ctx);
+}
+END_TEST
+
+/* Hits are independent of the cache and of each other: freed in any order, used after
+ * their entry is evicted and after the context is destroyed. */
+START_TEST(cache_themes_outlive_entries_and_context)
+{
+    const covertheme_api *api = load_api();
+    covertheme_ctx *ctx = api->create();
+    img a = cover_png(cover_index("two_hue")), b = cover_png(cover_index("ocean"));
+    renders want = uncached_renders(api, &a, "two_hue");
+    covertheme_theme *t1 = gen_expect(api, ctx, &a, 0, "miss");
+    covertheme_theme *t2 = gen_expect(api, ctx, &a, 1, "hit 1");
+    covertheme_theme *t3 = gen_expect(api, ctx, &a, 1, "hit 2");
+    covertheme_theme *t4 = gen_expect(api, ctx, &a, 1, "hit 3");
+    api->theme_free(t2); /* a hit first */
+    assert_same_as(api, t1, &want, "computed theme after a hit was freed");
+    assert_same_as(api, t3, &want, "hit after another hit was freed");
+    api->theme_free(t1); /* then the computed one */
+    assert_same_as(api, t4, &want, "hit after the computed theme was freed");
+    /* Evict A's entry: the hits stay valid. */
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 1), COVERTHEME_OK);
+    gen_check(api, ctx, &b, 0, "B evicts A");
+    assert_same_as(api, t3, &want, "hit after its entry was evicted");
+    covertheme_theme *t5 = gen_expect(api, ctx, &b, 1, "B hit");
+    covertheme_theme *t6 = gen_expect(api, ctx, &a, 0, "A again, evicting B");
+    /* Destroy the context with themes and an entry outstanding. */
+    api->destroy(ctx);
+    assert_same_as(api, t3, &want, "hit after destroy");
+    assert_same_as(api, t6, &want, "computed after destroy");
+    char *json = render(api, t5, COVERTHEME_FORMAT_JSON, 0);
+    ck_assert(json_valid(json));
+    api->free(json);
+    api->theme_free(t5);
+    api->theme_free(t4);
+    api->theme_free(t6);
+    api->theme_free(t3);
+    /* Destroying a context whose cache is full and whose themes were all freed. */
+    ctx = api->create();
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 64), COVERTHEME_OK);
+    gen_check(api, ctx, &a, 0, "A in a fresh context");
+    gen_check(api, ctx, &b, 0, "B in a fresh context");
+    api->destroy(ctx);
+    renders_free(api, &want);
+    free(a.data);
+    free(b.data);
+}
+END_TEST
+
 /* ==== Tests: the CLI ======================================================================== */
 
 typedef struct cli_result {
@@ -2694,6 +3079,16 @@ static Suite *abi_suite(void)
     tc = tcase_create("threads");
     tcase_set_timeout(tc, TIMEOUT_S);
     tcase_add_test(tc, threads_share_one_context);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("cache");
+    tcase_set_timeout(tc, TIMEOUT_S);
+    tcase_add_test(tc, cache_hit_same_bytes);
+    tcase_add_test(tc, cache_keyed_by_bytes_not_path);
+    tcase_add_test(tc, cache_options_are_part_of_key);
+    tcase_add_test(tc, cache_capacity_zero_and_one);
+    tcase_add_test(tc, cache_lru_eviction);
+    tcase_add_test(tc, cache_themes_outlive_entries_and_context);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("cli");
