@@ -32,7 +32,7 @@ CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
 PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(BUILD)/%.o)
 
 TEST_COMMON_SRC := tests/imggen.c tests/covers.c
-TEST_CORE_SRC   := $(filter-out tests/host_stub.c tests/alloc_check.c $(TEST_COMMON_SRC), $(wildcard tests/*.c))
+TEST_CORE_SRC   := $(filter-out tests/host_stub.c tests/alloc_check.c tests/test_cli_batch.c $(TEST_COMMON_SRC), $(wildcard tests/*.c))
 TEST_COMMON_OBJ := $(TEST_COMMON_SRC:%.c=$(BUILD)/%.o)
 TEST_CORE_OBJ   := $(TEST_CORE_SRC:%.c=$(BUILD)/%.o)
 
@@ -59,8 +59,9 @@ $(LIB): $(CORE_OBJ) $(PLUGIN_OBJ) abi/covertheme.map
 $(BUILD)/libcovertheme.so: $(LIB)
 	ln -sf $(SONAME) $@
 
-$(CLI): $(BUILD)/examples/cli/main.o $(LIB)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -L$(BUILD) -l:$(SONAME) -Wl,-rpath,'$$ORIGIN'
+CLI_OBJ  := $(BUILD)/examples/cli/main.o $(BUILD)/examples/cli/batch.o
+$(CLI): $(CLI_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) -L$(BUILD) -l:$(SONAME) -Wl,-rpath,'$$ORIGIN' -lpthread
 
 # Unit tests link the core objects directly; the ABI tests go through dlopen only.
 $(BUILD)/test_core: $(TEST_CORE_OBJ) $(TEST_COMMON_OBJ) $(CORE_OBJ)
@@ -68,6 +69,14 @@ $(BUILD)/test_core: $(TEST_CORE_OBJ) $(TEST_COMMON_OBJ) $(CORE_OBJ)
 
 $(BUILD)/test_abi: $(BUILD)/tests/host_stub.o $(TEST_COMMON_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_FLAGS) -ldl
+
+# `covertheme --batch` tests: run the built CLI as a child process (tests/test_cli_batch.c).
+$(BUILD)/test_cli_batch: $(BUILD)/tests/test_cli_batch.o $(TEST_COMMON_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_FLAGS)
+
+.PHONY: test-cli-batch
+test-cli-batch: all $(BUILD)/test_cli_batch
+	COVERTHEME_CLI=$(CURDIR)/$(CLI) $(BUILD)/test_cli_batch
 
 # Links the library like a host; run under LD_PRELOAD=$(BUILD)/libmcount.so.
 $(BUILD)/test_alloc: $(BUILD)/tests/alloc_check.o $(TEST_COMMON_OBJ) $(LIB)
@@ -104,6 +113,7 @@ test: deps
 	$(BUILD)/test_core
 	COVERTHEME_LIB=$(CURDIR)/$(LIB) COVERTHEME_CLI=$(CURDIR)/$(CLI) $(BUILD)/test_abi
 	LD_PRELOAD=$(CURDIR)/$(BUILD)/libmcount.so $(BUILD)/test_alloc
+	@$(MAKE) --no-print-directory test-cli-batch
 
 # ---- bench/: measurement (not part of make test; see bench/README.md) ------------------
 BENCH_DIR  := $(BUILD)/bench

@@ -3,7 +3,8 @@
  * Same flags and meanings as the reference (--image/-i, --k/-k, --space/-s, --output/-o,
  * --theme-output, --disable-scrollbar, --debug, RMPC_THEME_DEBUG), JSON on stdout when no
  * --output, exit codes 0 ok / 1 runtime error / 2 usage error. It links the library like
- * any host would and uses only abi/covertheme.h. */
+ * any host would and uses only abi/covertheme.h. `--batch --out-dir DIR FILE...` themes many
+ * covers in one process on worker threads (batch.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -14,21 +15,27 @@
 #include <unistd.h>
 
 #include "../../abi/covertheme.h"
+#include "batch.h"
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 typedef struct cli {
     const char *image, *output, *theme_output;
-    int format;        /* of stdout / --output: COVERTHEME_FORMAT_JSON or a RON shape */
+    int format;        /* of stdout / --output: COVERTHEME_FORMAT_JSON or a RON shape; -1 until --format */
     int ron_palette;   /* RON shape: 0 full, 1 palette-only */
     unsigned flags;
     int summary;
+    int batch;         /* --batch: the remaining arguments are input files */
+    const char *out_dir;
+    char *const *files;
+    size_t file_count;
     covertheme_ctx *ctx;
 } cli;
 
 static void usage(FILE *f)
 {
     fputs("Usage: covertheme --image PATH [options]\n"
+          "       covertheme --batch [options] --out-dir DIR FILE...\n"
           "Turn album art into a colour theme (rmpc RON and JSON analysis).\n\n"
           "  -i, --image PATH         cover image: PNG, JPEG or WebP; '-' reads standard input\n"
           "  -k, --k N                number of colour clusters, 1..256 (default 30)\n"
@@ -45,6 +52,13 @@ static void usage(FILE *f)
           "      --summary            print the roles with colour swatches to standard error\n"
           "  -h, --help               show this help\n"
           "  -V, --version            show the version\n\n"
+          "Batch mode:\n"
+          "      --batch              theme every FILE in one process; --threads N files at a time\n"
+          "      --out-dir DIR        write DIR/NAME.ron, NAME being FILE's name without its extension\n"
+          "                           (DIR/NAME.json with --format json); DIR is created if missing.\n"
+          "                           Two FILEs with the same NAME are a usage error.\n"
+          "  Prints 'ok FILE -> OUTPUT' (stdout) or 'error FILE: DETAIL' (stderr) per FILE, in input\n"
+          "  order, once all are done; exit 1 if any FILE failed (the others are still written).\n\n"
           "Exit status: 0 success, 1 runtime error, 2 usage error.\n",
           f);
 }
@@ -86,8 +100,30 @@ static int numeric_option(cli *c, int opt, const char *flag, const char *arg, lo
 
 enum {
     OPT_THEME_OUTPUT = 256, OPT_DISABLE_SCROLLBAR, OPT_DEBUG, OPT_FORMAT, OPT_RON_SHAPE, OPT_BG_POLICY,
-    OPT_THREADS, OPT_SEED, OPT_SUMMARY
+    OPT_THREADS, OPT_SEED, OPT_SUMMARY, OPT_BATCH, OPT_OUT_DIR
 };
+
+/* --batch: files come from the positional arguments, outputs go to --out-dir, and the
+ * single-image outputs do not apply. The main output defaults to RON. */
+static int check_batch_args(cli *c, int argc, char **argv)
+{
+    static const char *const single[] = {"--image", "--output", "--theme-output", "--summary"};
+    const int given[] = {c->image != NULL, c->output != NULL, c->theme_output != NULL, c->summary};
+    for (size_t i = 0; i < sizeof single / sizeof single[0]; i++)
+        if (given[i])
+            return usage_error("%s cannot be used with --batch (outputs go to --out-dir)", single[i]);
+    if (!c->out_dir)
+        return usage_error("%s", "--batch needs --out-dir DIR");
+    if (!*c->out_dir)
+        return usage_error("%s", "--out-dir must not be empty");
+    if (optind >= argc)
+        return usage_error("%s", "--batch needs at least one input file");
+    if (c->format < 0)
+        c->format = COVERTHEME_FORMAT_RON;
+    c->files = argv + optind;
+    c->file_count = (size_t)(argc - optind);
+    return 0;
+}
 
 static int parse_args(cli *c, int argc, char **argv)
 {
@@ -101,7 +137,8 @@ static int parse_args(cli *c, int argc, char **argv)
         {"bg-policy", required_argument, 0, OPT_BG_POLICY},
         {"threads", required_argument, 0, OPT_THREADS}, {"seed", required_argument, 0, OPT_SEED},
         {"summary", no_argument, 0, OPT_SUMMARY}, {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, 'V'},       {0, 0, 0, 0},
+        {"version", no_argument, 0, 'V'},       {"batch", no_argument, 0, OPT_BATCH},
+        {"out-dir", required_argument, 0, OPT_OUT_DIR}, {0, 0, 0, 0},
     };
     opterr = 0;
     int o, rc = 0;
@@ -141,6 +178,8 @@ static int parse_args(cli *c, int argc, char **argv)
         case OPT_THREADS: rc = numeric_option(c, COVERTHEME_OPT_THREADS, "--threads", optarg, 0, 64); break;
         case OPT_SEED: rc = numeric_option(c, COVERTHEME_OPT_SEED, "--seed", optarg, 0, INT64_MAX); break;
         case OPT_SUMMARY: c->summary = 1; break;
+        case OPT_BATCH: c->batch = 1; break;
+        case OPT_OUT_DIR: c->out_dir = optarg; break;
         case 'h': usage(stdout); exit(0);
         case 'V': printf("covertheme %s (ABI %u)\n", covertheme_version_string(), covertheme_abi_version()); exit(0);
         case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -149,6 +188,12 @@ static int parse_args(cli *c, int argc, char **argv)
     }
     if (rc)
         return rc;
+    if (c->batch)
+        return check_batch_args(c, argc, argv);
+    if (c->out_dir)
+        return usage_error("%s", "--out-dir needs --batch");
+    if (c->format < 0)
+        c->format = COVERTHEME_FORMAT_JSON;
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
     if (!c->image)
@@ -279,7 +324,7 @@ static int emit(cli *c, const covertheme_theme *theme)
 int main(int argc, char **argv)
 {
     cli c = {0};
-    c.format = COVERTHEME_FORMAT_JSON;
+    c.format = -1;
     c.ctx = covertheme_create();
     if (!c.ctx) {
         fputs("covertheme: error: out of memory\n", stderr);
@@ -288,6 +333,17 @@ int main(int argc, char **argv)
     if (truthy(getenv("RMPC_THEME_DEBUG")))
         c.flags |= COVERTHEME_RENDER_DEBUG;
     int status = parse_args(&c, argc, argv);
+    if (status == 0 && c.batch) {
+        cli_batch b = {
+            .options = c.ctx, .out_dir = c.out_dir, .files = c.files, .file_count = c.file_count,
+            .format = c.format == COVERTHEME_FORMAT_JSON ? COVERTHEME_FORMAT_JSON
+                      : c.ron_palette ? COVERTHEME_FORMAT_RON_PALETTE : COVERTHEME_FORMAT_RON,
+            .flags = c.flags,
+        };
+        status = cli_batch_run(&b);
+        covertheme_destroy(c.ctx);
+        return status;
+    }
     covertheme_theme *theme = NULL;
     if (status == 0) {
         int rc;
