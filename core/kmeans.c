@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "rng.h"
 
 static float dist2(const float *a, const float *b)
@@ -67,25 +68,45 @@ static uint32_t seed_plus_plus(const float *pts, uint32_t n, uint32_t k, ct_rng 
     return chosen;
 }
 
-/* One assignment pass: labels, per-cluster sums and counts. Returns how many labels changed. */
-static uint32_t assign(const float *pts, uint32_t n, const float *centroids, uint32_t k,
-                       uint32_t *labels, float *pdist, double *sums, uint32_t *counts,
-                       double *inertia)
+void ct_points_to_soa(const float *pts, uint32_t n, float *soa)
 {
+    for (uint32_t i = 0; i < n; i++) {
+        soa[i] = pts[(size_t)i * 3 + 0];
+        soa[(size_t)n + i] = pts[(size_t)i * 3 + 1];
+        soa[(size_t)n * 2 + i] = pts[(size_t)i * 3 + 2];
+    }
+}
+
+void ct_nearest_batch(int isa, const float *pts, const float *soa, uint32_t n,
+                      const float *centroids, uint32_t k, uint32_t *labels, float *dist)
+{
+    uint32_t done = 0;
+    if (isa == CT_ISA_AVX2 && soa && ct_cpu_has_avx2())
+        done = ct_nearest_soa_avx2(soa, soa + n, soa + (size_t)n * 2, n, centroids, k, labels, dist);
+    for (uint32_t i = done; i < n; i++) /* the scalar kernel, and the AVX2 kernel's tail */
+        labels[i] = ct_nearest_centroid(pts + (size_t)i * 3, centroids, k, dist + i);
+}
+
+/* One assignment pass: labels, per-cluster sums and counts. Returns how many labels changed.
+ * The nearest centroids come from the ISA's kernel (bit-identical on every ISA) into
+ * `nearest`; the double sums are then accumulated here, in point order, whatever the ISA. */
+static uint32_t assign(int isa, const float *pts, const float *soa, uint32_t n,
+                       const float *centroids, uint32_t k, uint32_t *labels, uint32_t *nearest,
+                       float *pdist, double *sums, uint32_t *counts, double *inertia)
+{
+    ct_nearest_batch(isa, pts, soa, n, centroids, k, nearest, pdist);
     uint32_t changed = 0;
     double total = 0.0;
     memset(sums, 0, (size_t)k * 3 * sizeof(double));
     memset(counts, 0, (size_t)k * sizeof(uint32_t));
     for (uint32_t i = 0; i < n; i++) {
         const float *p = pts + (size_t)i * 3;
-        float d;
-        uint32_t c = ct_nearest_centroid(p, centroids, k, &d);
+        uint32_t c = nearest[i];
         if (c != labels[i]) {
             labels[i] = c;
             changed++;
         }
-        pdist[i] = d;
-        total += d;
+        total += pdist[i];
         sums[c * 3 + 0] += p[0];
         sums[c * 3 + 1] += p[1];
         sums[c * 3 + 2] += p[2];
@@ -139,7 +160,11 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
     double *sums = malloc((size_t)k * 3 * sizeof(double));
     double *d2 = malloc((size_t)n * sizeof(double));
     float *pdist = malloc((size_t)n * sizeof(float));
-    uint32_t *labels = malloc((size_t)n * sizeof(uint32_t));
+    uint32_t *labels = malloc((size_t)n * 2 * sizeof(uint32_t)); /* current, then nearest */
+    int isa = ct_isa();
+    /* The AVX2 kernel reads the points as SoA; without that copy the scalar kernel runs
+     * (same result, only slower). */
+    float *soa = isa == CT_ISA_AVX2 ? malloc((size_t)n * 3 * sizeof(float)) : NULL;
     int rc = 0;
     if (!centroids || !counts || !sums || !d2 || !pdist || !labels) {
         rc = ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "k-means: out of memory (n=%u, k=%u)", n, k);
@@ -148,12 +173,15 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
     ct_rng rng;
     ct_rng_seed(&rng, p->seed);
     k = seed_plus_plus(points, n, k, &rng, centroids, d2);
+    if (soa)
+        ct_points_to_soa(points, n, soa);
     for (uint32_t i = 0; i < n; i++)
         labels[i] = UINT32_MAX; /* first pass counts every point as changed */
     uint32_t iter = 0;
     double inertia = 0.0;
     while (iter < p->max_iterations) {
-        uint32_t changed = assign(points, n, centroids, k, labels, pdist, sums, counts, &inertia);
+        uint32_t changed = assign(isa, points, soa, n, centroids, k, labels, labels + n, pdist, sums,
+                                  counts, &inertia);
         iter++;
         if (changed == 0)
             break; /* centroids are already the means of this assignment */
@@ -173,5 +201,6 @@ done:
     free(d2);
     free(pdist);
     free(labels);
+    free(soa);
     return rc;
 }

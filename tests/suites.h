@@ -8,6 +8,7 @@ Suite *suite_textbuf(void);
 Suite *suite_color(void);
 Suite *suite_sample(void);
 Suite *suite_kmeans(void);
+Suite *suite_kmeans_diff(void);
 Suite *suite_decode(void);
 Suite *suite_roles(void);
 Suite *suite_render(void);
