@@ -29,9 +29,13 @@ static uint64_t now_ns(void)
 
 /* ---- reading a file ------------------------------------------------------------------- */
 
-static int read_all(int fd, uint64_t limit, uint8_t **data, size_t *size, const char *path, ct_err *err)
+/* Reads to EOF. `expected` is the size fstat reported for a regular file (0 otherwise): the
+ * buffer starts one byte larger, so the whole file arrives in one allocation and the spare
+ * byte shows EOF; a file that grows meanwhile still falls back to doubling. */
+static int read_all(int fd, uint64_t limit, size_t expected, uint8_t **data, size_t *size, const char *path,
+                    ct_err *err)
 {
-    size_t cap = 64 * 1024, len = 0;
+    size_t cap = expected > 0 ? expected + 1 : 64 * 1024, len = 0;
     uint8_t *buf = malloc(cap);
     if (!buf)
         return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "%s: out of memory", path);
@@ -87,7 +91,7 @@ static int read_file(const char *path, uint64_t limit, uint8_t **data, size_t *s
         rc = ct_fail(err, COVERTHEME_ERR_LIMIT_EXCEEDED, "%s: %lld bytes, larger than the input limit of %llu",
                      path, (long long)st.st_size, (unsigned long long)limit);
     } else {
-        rc = read_all(fd, limit, data, size, path, err);
+        rc = read_all(fd, limit, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, data, size, path, err);
     }
     close(fd);
     return rc;
