@@ -32,7 +32,9 @@ CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
 PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(BUILD)/%.o)
 
 TEST_COMMON_SRC := tests/imggen.c tests/covers.c
-TEST_CORE_SRC   := $(filter-out tests/host_stub.c tests/alloc_check.c tests/test_cli_batch.c $(TEST_COMMON_SRC), $(wildcard tests/*.c))
+# tests/test_*.c are suites of the core unit-test binary (run by tests/run_core.c); standalone
+# test programs (host_stub.c, alloc_check.c, cli_batch_check.c) are named otherwise.
+TEST_CORE_SRC   := tests/run_core.c $(wildcard tests/test_*.c)
 TEST_COMMON_OBJ := $(TEST_COMMON_SRC:%.c=$(BUILD)/%.o)
 TEST_CORE_OBJ   := $(TEST_CORE_SRC:%.c=$(BUILD)/%.o)
 
@@ -70,8 +72,8 @@ $(BUILD)/test_core: $(TEST_CORE_OBJ) $(TEST_COMMON_OBJ) $(CORE_OBJ)
 $(BUILD)/test_abi: $(BUILD)/tests/host_stub.o $(TEST_COMMON_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_FLAGS) -ldl
 
-# `covertheme --batch` tests: run the built CLI as a child process (tests/test_cli_batch.c).
-$(BUILD)/test_cli_batch: $(BUILD)/tests/test_cli_batch.o $(TEST_COMMON_OBJ)
+# `covertheme --batch` tests: run the built CLI as a child process (tests/cli_batch_check.c).
+$(BUILD)/test_cli_batch: $(BUILD)/tests/cli_batch_check.o $(TEST_COMMON_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_FLAGS)
 
 .PHONY: test-cli-batch

@@ -1,5 +1,5 @@
 /*
- * test_cli_batch.c — tests of `covertheme --batch` (examples/cli/batch.c). The CLI is run as
+ * cli_batch_check.c — tests of `covertheme --batch` (examples/cli/batch.c). The CLI is run as
  * a child process (fork/exec, stdout and stderr captured to files) on covers drawn by
  * tests/covers.c and encoded by tests/imggen.c, and its outputs are compared byte for byte
  * with single-image runs of the same CLI.
