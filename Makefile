@@ -31,7 +31,7 @@ PLUGIN_SRC := $(wildcard plugin/*.c)
 CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
 PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(BUILD)/%.o)
 
-TEST_COMMON_SRC := tests/imggen.c tests/covers.c
+TEST_COMMON_SRC := tests/imggen.c tests/covers.c tests/testenv.c
 # tests/test_*.c are suites of the core unit-test binary (run by tests/run_core.c); standalone
 # test programs (host_stub.c, alloc_check.c, cli_batch_check.c) are named otherwise.
 TEST_CORE_SRC   := tests/run_core.c $(wildcard tests/test_*.c)

@@ -24,6 +24,7 @@
 
 #include "covers.h"
 #include "imggen.h"
+#include "testenv.h"
 
 #define TIMEOUT_S 120
 
@@ -47,34 +48,6 @@ static char *temp_dir(const char *tag)
     char *d = tg_temp_dir(tag);
     ck_assert_msg(d != NULL, "cannot make a temporary directory");
     return d;
-}
-
-static int nftw_rm(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)type;
-    (void)ftw;
-    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
-static void rm_rf(const char *path)
-{
-    nftw(path, nftw_rm, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* The file's bytes as a NUL-terminated string, or NULL when it cannot be read. */
-static char *slurp(const char *path)
-{
-    uint8_t *data = NULL;
-    size_t len = 0;
-    if (tg_read_file(path, &data, &len) != 0)
-        return NULL;
-    char *s = malloc(len + 1);
-    ck_assert_ptr_nonnull(s);
-    memcpy(s, data, len);
-    s[len] = '\0';
-    free(data);
-    return s;
 }
 
 static void write_file(const char *path, const void *data, size_t len)
@@ -180,7 +153,7 @@ static covers make_covers(const char *tag)
 
 static void covers_free(covers *c)
 {
-    rm_rf(c->dir);
+    tg_remove_tree(c->dir);
     free(c->dir);
     for (int i = 0; i < NCOVERS; i++)
         free(c->path[i]);
@@ -229,8 +202,8 @@ static cli_result run_cli2(const char *dir, const char *const *args, size_t n, c
         ;
     cli_result r;
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    r.out = slurp(outp);
-    r.err = slurp(errp);
+    r.out = tg_read_text(outp, NULL);
+    r.err = tg_read_text(errp, NULL);
     if (!r.out)
         r.out = strdup("");
     if (!r.err)
@@ -318,7 +291,7 @@ static void expect_outputs_match_single(const covers *c, const char *out_dir, co
     free(ls);
     for (int i = 0; i < NCOVERS; i++) {
         char *p = out_path(out_dir, i, ext);
-        char *got = slurp(p);
+        char *got = tg_read_text(p, NULL);
         ck_assert_msg(got != NULL, "%s not written", p);
         char *want = single_run(c->dir, c->path[i], single_opts);
         ck_assert_msg(strcmp(got, want) == 0, "%s differs from the single-image run of %s", p, c->path[i]);
@@ -351,7 +324,7 @@ static void expect_same_dirs(const char *a, const char *b, int nfiles_min)
     char *save = NULL;
     for (char *name = strtok_r(la, " ", &save); name; name = strtok_r(NULL, " ", &save), n++) {
         char *pa = join(a, name), *pb = join(b, name);
-        char *fa = slurp(pa), *fb = slurp(pb);
+        char *fa = tg_read_text(pa, NULL), *fb = tg_read_text(pb, NULL);
         ck_assert_msg(fa && fb && strcmp(fa, fb) == 0, "%s and %s differ", pa, pb);
         free(fa);
         free(fb);
@@ -473,7 +446,7 @@ START_TEST(batch_json)
     free(ls);
     for (int i = 0; i < NCOVERS; i++) {
         char *p = out_path(out, i, ".json");
-        char *got = slurp(p);
+        char *got = tg_read_text(p, NULL);
         ck_assert_msg(got && got[0] == '{', "%s is not JSON", p);
         ck_assert_msg(strstr(got, "\"debug\"") != NULL, "%s: --debug block missing", p);
         /* The single-image JSON on stdout ends in one newline the file does not have. */
@@ -481,7 +454,7 @@ START_TEST(batch_json)
         const char *opts[] = {"-o", single_path, "--debug", NULL};
         char *stdout_text = single_run(c.dir, c.path[i], opts);
         free(stdout_text);
-        char *single = slurp(single_path);
+        char *single = tg_read_text(single_path, NULL);
         ck_assert_ptr_nonnull(single);
         blank_timings(got);
         blank_timings(single);
@@ -545,7 +518,7 @@ START_TEST(batch_failures_do_not_stop_the_others)
         ck_assert_msg(strstr(r.err, "3 of 9 files failed") != NULL, "no failure count:\n%s", r.err);
         cli_free(&r);
 
-        char *got = slurp(old);
+        char *got = tg_read_text(old, NULL);
         ck_assert_msg(got && strcmp(got, "old theme\n") == 0, "a failed file's old output changed");
         free(got);
         char *missing_out = join(out, "missing.ron");
@@ -560,7 +533,7 @@ START_TEST(batch_failures_do_not_stop_the_others)
         free(ls);
         for (int i = 0; i < NCOVERS; i++) {
             char *p = out_path(out, i, ".ron");
-            char *g = slurp(p), *w = single_run(c.dir, c.path[i], ron);
+            char *g = tg_read_text(p, NULL), *w = single_run(c.dir, c.path[i], ron);
             ck_assert_msg(g && strcmp(g, w) == 0, "%s wrong after a batch with failures", p);
             free(g);
             free(w);
@@ -711,17 +684,6 @@ static Suite *batch_suite(void)
 
 int main(void)
 {
-    const char *base = getenv("TMPDIR");
-    char top[PATH_MAX];
-    snprintf(top, sizeof top, "%s/covertheme-cli-batch-XXXXXX", base && *base ? base : "/tmp");
-    int have_top = mkdtemp(top) != NULL;
-    if (have_top)
-        setenv("TMPDIR", top, 1);
-    SRunner *sr = srunner_create(batch_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    if (have_top)
-        rm_rf(top);
+    int failed = tg_run_private(srunner_create(batch_suite()), "cli-batch", CK_NORMAL);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

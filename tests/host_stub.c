@@ -41,6 +41,7 @@
 #include "../abi/covertheme.h"
 #include "covers.h"
 #include "imggen.h"
+#include "testenv.h"
 
 #define TIMEOUT_S 60
 
@@ -132,23 +133,6 @@ static void sb_assert_empty(sbuf *b, const char *what)
     b->s = NULL;
 }
 
-static int nftw_rm(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (type == FTW_DP)
-        rmdir(path);
-    else
-        unlink(path);
-    return 0; /* best effort: keep going */
-}
-
-static void rm_rf(const char *path)
-{
-    if (path)
-        nftw(path, nftw_rm, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static char *temp_dir(const char *tag)
 {
     char *d = tg_temp_dir(tag);
@@ -163,26 +147,6 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
-/* Reads a whole file as a NUL-terminated string (NULL if it cannot be read). */
-static char *slurp(const char *path, size_t *len_out)
-{
-    uint8_t *data = NULL;
-    size_t len = 0;
-    if (tg_read_file(path, &data, &len) != 0)
-        return NULL;
-    char *s = malloc(len + 1);
-    if (!s) {
-        free(data);
-        return NULL;
-    }
-    if (len)
-        memcpy(s, data, len);
-    s[len] = '\0';
-    free(data);
-    if (len_out)
-        *len_out = len;
-    return s;
-}
 
 static void write_file(const char *path, const void *data, size_t len)
 {
@@ -1311,7 +1275,7 @@ START_TEST(gen_formats_file_and_buffer)
         free(m.data);
     }
     api->destroy(ctx);
-    rm_rf(dir);
+    tg_remove_tree(dir);
     free(dir);
 }
 END_TEST
@@ -1662,7 +1626,7 @@ START_TEST(render_to_file_writes_and_replaces)
         ck_assert_str_eq(api->last_error(ctx), "");
         char *want = render(api, t, formats[i], flags[i]);
         size_t len = 0;
-        char *got = slurp(path, &len);
+        char *got = tg_read_text(path, &len);
         ck_assert_ptr_nonnull(got);
         ck_assert_uint_eq(len, strlen(want));
         ck_assert_msg(strcmp(got, want) == 0, "file content differs from render (format %d)", formats[i]);
@@ -1675,7 +1639,7 @@ START_TEST(render_to_file_writes_and_replaces)
     /* Replacing a file that has other content. */
     write_file(path, "old theme\n", 10);
     ck_assert_int_eq(api->render_to_file(ctx, t, COVERTHEME_FORMAT_RON, 0, path), COVERTHEME_OK);
-    char *got = slurp(path, NULL);
+    char *got = tg_read_text(path, NULL);
     ck_assert_msg(starts_with(got, "#![enable(implicit_some)]"), "replaced file starts '%.30s'", got);
     free(got);
     char *ls = list_dir(dir);
@@ -1684,7 +1648,7 @@ START_TEST(render_to_file_writes_and_replaces)
 
     /* NULL ctx is allowed for render_to_file. */
     ck_assert_int_eq(api->render_to_file(NULL, t, COVERTHEME_FORMAT_JSON, 0, path), COVERTHEME_OK);
-    got = slurp(path, NULL);
+    got = tg_read_text(path, NULL);
     ck_assert(got && got[0] == '{');
     free(got);
 
@@ -1704,7 +1668,7 @@ START_TEST(render_to_file_writes_and_replaces)
 
     api->theme_free(t);
     api->destroy(ctx);
-    rm_rf(dir);
+    tg_remove_tree(dir);
     free(dir);
     free(path);
 }
@@ -1714,7 +1678,7 @@ END_TEST
 static void *drain_fifo(void *arg)
 {
     size_t len = 0;
-    return slurp((const char *)arg, &len);
+    return tg_read_text((const char *)arg, &len);
 }
 
 /* A symlinked theme keeps its link (its target is replaced); a FIFO (stand-in for /dev/null
@@ -1732,7 +1696,7 @@ START_TEST(render_to_file_links_and_pipes)
     struct stat st;
     ck_assert_int_eq(lstat(link, &st), 0);
     ck_assert_msg(S_ISLNK(st.st_mode), "the symlink was replaced by a file");
-    char *got = slurp(real, NULL);
+    char *got = tg_read_text(real, NULL);
     ck_assert_msg(starts_with(got, "#![enable(implicit_some)]"), "link target not rewritten: '%.20s'", got);
     free(got);
 
@@ -1762,7 +1726,7 @@ START_TEST(render_to_file_links_and_pipes)
     free(link);
     api->theme_free(t);
     api->destroy(ctx);
-    rm_rf(dir);
+    tg_remove_tree(dir);
     free(dir);
 }
 END_TEST
@@ -1793,7 +1757,7 @@ START_TEST(render_to_file_close_write_event)
     ck_assert_msg(found, "no IN_CLOSE_WRITE for theme.ron after render_to_file");
     api->theme_free(t);
     api->destroy(ctx);
-    rm_rf(dir);
+    tg_remove_tree(dir);
     free(dir);
     free(path);
 }
@@ -1851,7 +1815,7 @@ START_TEST(render_to_file_failures_keep_old)
     setrlimit(RLIMIT_FSIZE, &old_lim);
     ck_assert_int_eq(rc, COVERTHEME_ERR_WRITE);
     ck_assert_msg(strstr(api->last_error(ctx), target) != NULL, "last_error '%s'", api->last_error(ctx));
-    char *got = slurp(target, NULL);
+    char *got = tg_read_text(target, NULL);
     ck_assert_msg(got && strcmp(got, "old theme\n") == 0, "old file changed to '%.40s'", got ? got : "(unreadable)");
     free(got);
     ls = list_dir(dir);
@@ -1864,7 +1828,7 @@ START_TEST(render_to_file_failures_keep_old)
         rc = api->render_to_file(ctx, t, COVERTHEME_FORMAT_RON, 0, target);
         chmod(dir, 0755);
         ck_assert_int_eq(rc, COVERTHEME_ERR_WRITE);
-        got = slurp(target, NULL);
+        got = tg_read_text(target, NULL);
         ck_assert_msg(got && strcmp(got, "old theme\n") == 0, "old file changed");
         free(got);
     }
@@ -1875,7 +1839,7 @@ START_TEST(render_to_file_failures_keep_old)
 
     api->theme_free(t);
     api->destroy(ctx);
-    rm_rf(dir);
+    tg_remove_tree(dir);
     free(dir);
     free(file);
     free(adir);
@@ -1994,7 +1958,7 @@ START_TEST(render_locale_independent)
     api->theme_free(t);
     api->destroy(ctx);
     if (dir) {
-        rm_rf(dir);
+        tg_remove_tree(dir);
         free(dir);
     }
 }
@@ -2075,7 +2039,7 @@ START_TEST(err_inputs)
     free(png.data);
     free(jpg.data);
     api->destroy(ctx);
-    rm_rf(dir);
+    tg_remove_tree(dir);
     free(dir);
     free(missing);
     free(empty);
@@ -2115,7 +2079,7 @@ START_TEST(err_limits)
 
     free(m.data);
     api->destroy(ctx);
-    rm_rf(dir);
+    tg_remove_tree(dir);
     free(dir);
     free(path);
 }
@@ -2479,7 +2443,7 @@ START_TEST(cache_hit_same_bytes)
         free(m.data);
     }
     api->destroy(ctx);
-    rm_rf(dir);
+    tg_remove_tree(dir);
     free(dir);
 }
 END_TEST
@@ -2536,7 +2500,7 @@ START_TEST(cache_keyed_by_bytes_not_path)
     free(f1.data);
     free(f2.data);
     api->destroy(ctx);
-    rm_rf(dir);
+    tg_remove_tree(dir);
     free(dir);
     free(path);
 }
@@ -2782,8 +2746,8 @@ static cli_result run_cli(const char *dir, const char *in_path, const char *debu
         ;
     cli_result r;
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    r.out = slurp(outp, NULL);
-    r.err = slurp(errp, NULL);
+    r.out = tg_read_text(outp, NULL);
+    r.err = tg_read_text(errp, NULL);
     if (!r.out)
         r.out = strdup("");
     if (!r.err)
@@ -2863,7 +2827,7 @@ START_TEST(cli_usage_and_version)
     r = CLI(dir, NULL, NULL, "--image", png, "--space", "luv", "-k", "4");
     expect_status(&r, 0, "--space luv");
     cli_free(&r);
-    rm_rf(dir);
+    tg_remove_tree(dir);
     free(dir);
     free(png);
 }
@@ -2911,7 +2875,7 @@ START_TEST(cli_generate_outputs)
     ck_assert_msg(strstr(r.err, theme) != NULL, "stderr does not name the theme: '%s'", r.err);
     ck_assert(json_valid(r.out));
     cli_free(&r);
-    char *got = slurp(theme, NULL);
+    char *got = tg_read_text(theme, NULL);
     ck_assert_msg(got != NULL, "theme file not written");
     ck_assert_msg(strcmp(got, ron_file) == 0, "--theme-output differs from --format ron");
     free(got);
@@ -2926,7 +2890,7 @@ START_TEST(cli_generate_outputs)
     expect_status(&r, 1, "corrupt image with --theme-output");
     ck_assert_msg(strstr(r.err, "Theme written to:") == NULL, "failed run claims to have written the theme");
     cli_free(&r);
-    got = slurp(theme, NULL);
+    got = tg_read_text(theme, NULL);
     ck_assert_msg(got && strcmp(got, ron_file) == 0, "old theme changed by a failed run");
     free(got);
     ls = list_dir(sub2);
@@ -2938,7 +2902,7 @@ START_TEST(cli_generate_outputs)
     expect_status(&r, 0, "--disable-scrollbar");
     ck_assert_msg(strstr(r.out, "\"scrollbarEnabled\": false") != NULL, "JSON scrollbarEnabled not false");
     cli_free(&r);
-    got = slurp(theme, NULL);
+    got = tg_read_text(theme, NULL);
     ck_assert_msg(got && strstr(got, "scrollbar: None") != NULL, "theme lacks 'scrollbar: None'");
     free(got);
 
@@ -2966,12 +2930,12 @@ START_TEST(cli_generate_outputs)
     expect_status(&r, 0, "-o FILE");
     ck_assert_msg(r.out[0] == '\0', "-o: stdout has '%.40s'", r.out);
     cli_free(&r);
-    got = slurp(jpath, NULL);
+    got = tg_read_text(jpath, NULL);
     ck_assert_msg(got && got[0] == '{' && json_valid(got), "-o FILE is not JSON");
     free(got);
 
     free(ron_file);
-    rm_rf(dir);
+    tg_remove_tree(dir);
     free(dir);
     free(png);
     free(sub);
@@ -3016,7 +2980,7 @@ START_TEST(cli_runtime_errors)
     expect_status(&r, 1, "-o under a regular file");
     cli_free(&r);
 
-    rm_rf(dir);
+    tg_remove_tree(dir);
     free(dir);
     free(missing);
     free(empty);
@@ -3102,20 +3066,6 @@ static Suite *abi_suite(void)
 
 int main(void)
 {
-    /* Every test makes its directories under one private TMPDIR, removed at the end: a failed
-     * ck_assert ends a forked test with _exit(), skipping the test's own clean-up. */
-    const char *base = getenv("TMPDIR");
-    char top[PATH_MAX];
-    snprintf(top, sizeof top, "%s/covertheme-abi-XXXXXX", base && *base ? base : "/tmp");
-    int have_top = mkdtemp(top) != NULL;
-    if (have_top)
-        setenv("TMPDIR", top, 1);
-
-    SRunner *sr = srunner_create(abi_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    if (have_top)
-        rm_rf(top);
+    int failed = tg_run_private(srunner_create(abi_suite()), "abi", CK_ENV);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
