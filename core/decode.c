@@ -155,7 +155,7 @@ int ct_decode(const uint8_t *data, size_t size, const ct_decode_limits *lim, ct_
         return ct_fail(err, COVERTHEME_ERR_INVALID_ARGUMENT, "no output image");
     memset(out, 0, sizeof *out);
 
-    static const ct_decode_limits default_limits = {CT_DEFAULT_MAX_PIXELS};
+    static const ct_decode_limits default_limits = {.max_pixels = CT_DEFAULT_MAX_PIXELS};
     if (!lim)
         lim = &default_limits;
 

@@ -13,7 +13,15 @@
 #include "image.h"
 
 typedef struct ct_decode_limits {
-    uint64_t max_pixels; /* width*height above this -> COVERTHEME_ERR_LIMIT_EXCEEDED */
+    uint64_t max_pixels; /* width*height above this -> COVERTHEME_ERR_LIMIT_EXCEEDED; always
+                          * checked against the image's own (full) size */
+    /* 0 = full resolution; otherwise the decoder may return a smaller image, down-scaled by
+     * the codec, as long as width*height stays >= min_pixels. Only JPEG uses it (libjpeg
+     * DCT scaling by 1/2, 1/4 or 1/8, the smallest that keeps enough pixels; each side is
+     * rounded up, as libjpeg does). PNG and WebP always return full resolution. An image
+     * already smaller than min_pixels comes back at full size. Deterministic: the same
+     * bytes and limits give the same pixels. Last field, so {max} initialisers mean 0. */
+    uint32_t min_pixels;
 } ct_decode_limits;
 
 /* Returns COVERTHEME_IMAGE_PNG/JPEG/WEBP, or COVERTHEME_ERR_UNSUPPORTED_FORMAT with a message

@@ -13,7 +13,12 @@
  * libjpeg treats a truncated file as a warning (it inserts a fake EOI and pads the
  * image with grey). A half-grey cover would give a wrong theme, so that warning is turned
  * into COVERTHEME_ERR_CORRUPT_IMAGE. Other corrupt-data warnings (extraneous bytes before
- * a marker and the like) are common in real files that display fine, and are tolerated. */
+ * a marker and the like) are common in real files that display fine, and are tolerated.
+ *
+ * When the caller sets ct_decode_limits.min_pixels, the image is decoded at a DCT scale of
+ * 1/2, 1/4 or 1/8 (libjpeg's scaled IDCT): the largest reduction that still leaves at
+ * least min_pixels pixels. That skips most of the IDCT and colour-conversion work for
+ * callers that only sample the image. max_pixels is still checked on the full size. */
 #include "decode.h"
 
 #include <inttypes.h>
@@ -159,10 +164,25 @@ static int allocate_buffers(jpeg_job *job, ct_err *err)
     return COVERTHEME_OK;
 }
 
+/* The largest d in {8, 4, 2} with ceil(w/d) * ceil(h/d) >= min_pixels, else 1. libjpeg
+ * rounds each scaled side up the same way (jdiv_round_up). min_pixels 0 -> 1. */
+static unsigned pick_scale_denom(uint64_t w, uint64_t h, uint32_t min_pixels)
+{
+    if (min_pixels == 0)
+        return 1;
+    static const unsigned denoms[] = {8, 4, 2};
+    for (size_t i = 0; i < sizeof denoms / sizeof denoms[0]; i++) {
+        uint64_t d = denoms[i];
+        if (((w + d - 1) / d) * ((h + d - 1) / d) >= min_pixels)
+            return denoms[i];
+    }
+    return 1;
+}
+
 /* The part that runs under setjmp. Locals here are not relied on after a longjmp: all
  * state that matters is in *job. */
 static int decode_under_setjmp(jpeg_job *job, const uint8_t *data, size_t size,
-                               uint64_t max_pixels, ct_err *err)
+                               const ct_decode_limits *lim, ct_err *err)
 {
     struct jpeg_decompress_struct *cinfo = &job->cinfo;
     if (setjmp(job->jerr.escape))
@@ -174,12 +194,17 @@ static int decode_under_setjmp(jpeg_job *job, const uint8_t *data, size_t size,
     jpeg_read_header(cinfo, TRUE);
 
     uint64_t pixels = (uint64_t)cinfo->image_width * cinfo->image_height;
-    if (pixels > max_pixels)
+    if (pixels > lim->max_pixels)
         return ct_fail(err, COVERTHEME_ERR_LIMIT_EXCEEDED,
                        "JPEG: image is %ux%u pixels, more than the limit of %" PRIu64,
-                       (unsigned)cinfo->image_width, (unsigned)cinfo->image_height, max_pixels);
+                       (unsigned)cinfo->image_width, (unsigned)cinfo->image_height,
+                       lim->max_pixels);
 
     cinfo->out_color_space = is_cmyk_source(cinfo) ? JCS_CMYK : JCS_EXT_RGBA;
+    cinfo->scale_num = 1;
+    cinfo->scale_denom = pick_scale_denom(cinfo->image_width, cinfo->image_height,
+                                          lim->min_pixels);
+    jpeg_calc_output_dimensions(cinfo); /* output_width/height; start_decompress agrees */
     /* For progressive files this already reads every scan, so truncation shows here. */
     jpeg_start_decompress(cinfo);
     if (job->jerr.premature_eof)
@@ -225,7 +250,7 @@ int ct_decode_jpeg(const uint8_t *data, size_t size, const ct_decode_limits *lim
         return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "JPEG: out of memory for the decoder");
     install_error_manager(job);
 
-    int rc = decode_under_setjmp(job, data, size, lim->max_pixels, err);
+    int rc = decode_under_setjmp(job, data, size, lim, err);
     if (rc == COVERTHEME_OK) {
         out->width = job->cinfo.output_width;
         out->height = job->cinfo.output_height;

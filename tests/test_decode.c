@@ -15,7 +15,7 @@
 #include "imggen.h"
 #include "suites.h"
 
-static const ct_decode_limits generous_limits = {UINT64_C(100000000)};
+static const ct_decode_limits generous_limits = {.max_pixels = UINT64_C(100000000)};
 
 /* ---- Test pictures ------------------------------------------------------------------ */
 
@@ -917,9 +917,9 @@ START_TEST(test_max_pixels)
     const uint8_t *data[] = {s.png, s.jpeg, s.webp};
     size_t lens[] = {s.png_len, s.jpeg_len, s.webp_len};
 
-    ct_decode_limits tight = {(uint64_t)w * h - 1};
+    ct_decode_limits tight = {.max_pixels = (uint64_t)w * h - 1};
     expect_failure(data[_i], lens[_i], &tight, COVERTHEME_ERR_LIMIT_EXCEEDED, "40x30");
-    ct_decode_limits exact = {(uint64_t)w * h};
+    ct_decode_limits exact = {.max_pixels = (uint64_t)w * h};
     ct_image img;
     ct_err err = {""};
     ck_assert_int_eq(ct_decode(data[_i], lens[_i], &exact, &img, &err), COVERTHEME_OK);
@@ -937,9 +937,266 @@ START_TEST(test_png_side_over_limit)
     uint8_t *src = smooth_pattern(w, h);
     size_t len;
     uint8_t *png = encode_png(src, w, h, &len);
-    ct_decode_limits lim = {100};
+    ct_decode_limits lim = {.max_pixels = 100};
     expect_failure(png, len, &lim, COVERTHEME_ERR_LIMIT_EXCEEDED, "300x1");
     free(png);
+    free(src);
+}
+END_TEST
+
+/* ---- JPEG DCT scaling (min_pixels) -------------------------------------------------- */
+
+static ct_decode_limits scaled_limits(uint32_t min_pixels)
+{
+    return (ct_decode_limits){.max_pixels = UINT64_C(100000000), .min_pixels = min_pixels};
+}
+
+static void decode_jpeg_with(const uint8_t *jpeg, size_t len, uint32_t min_pixels, ct_image *img)
+{
+    ct_decode_limits lim = scaled_limits(min_pixels);
+    ct_err err = {""};
+    int rc = ct_decode(jpeg, len, &lim, img, &err);
+    ck_assert_msg(rc == COVERTHEME_OK, "decode (min_pixels %u) failed: %d (%s)",
+                  (unsigned)min_pixels, rc, err.msg);
+    ck_assert_int_eq(img->format, COVERTHEME_IMAGE_JPEG);
+    ck_assert_ptr_nonnull(img->rgba);
+}
+
+/* Averages d x d blocks of `full` into a ceil(w/d) x ceil(h/d) image: what a 1/d DCT
+ * scale approximates. Blocks running past the right or bottom edge repeat the edge pixels,
+ * as the JPEG encoder pads its blocks. */
+static uint8_t *box_average(const uint8_t *full, uint32_t w, uint32_t h, uint32_t d)
+{
+    uint32_t ow = (w + d - 1) / d, oh = (h + d - 1) / d;
+    uint8_t *px = alloc_rgba(ow, oh);
+    for (uint32_t oy = 0; oy < oh; oy++)
+        for (uint32_t ox = 0; ox < ow; ox++) {
+            unsigned sum[4] = {0, 0, 0, 0}, n = d * d;
+            for (uint32_t y = oy * d; y < oy * d + d; y++)
+                for (uint32_t x = ox * d; x < ox * d + d; x++) {
+                    size_t at = (size_t)(y < h ? y : h - 1) * w + (x < w ? x : w - 1);
+                    for (int c = 0; c < 4; c++)
+                        sum[c] += full[at * 4 + c];
+                }
+            for (int c = 0; c < 4; c++)
+                px[((size_t)oy * ow + ox) * 4 + c] = (uint8_t)((sum[c] + n / 2) / n);
+        }
+    return px;
+}
+
+/* 512x384: min_pixels picks the largest reduction that keeps enough pixels. */
+START_TEST(test_jpeg_scale_picks_denominator)
+{
+    static const struct {
+        uint32_t min_pixels, w, h;
+    } cases[] = {
+        {0, 512, 384},                   /* full resolution, as before */
+        {1, 64, 48},                     /* 1/8 */
+        {64 * 48, 64, 48},               /* exactly enough at 1/8 */
+        {64 * 48 + 1, 128, 96},          /* 1/4 */
+        {128 * 96, 128, 96},             /* exactly enough at 1/4 */
+        {128 * 96 + 1, 256, 192},        /* 1/2 */
+        {256 * 192 + 1, 512, 384},       /* full */
+        {512 * 384, 512, 384},           /* exactly the image */
+        {512 * 384 + 1, 512, 384},       /* more than the image has: full size */
+        {UINT32_MAX, 512, 384},
+    };
+    const uint32_t w = 512, h = 384;
+    uint8_t *src = smooth_pattern(w, h);
+    size_t len;
+    uint8_t *jpeg = encode_jpeg(src, w, h, 0, TG_JPEG_YCC, &len);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ct_image img;
+        decode_jpeg_with(jpeg, len, cases[i].min_pixels, &img);
+        ck_assert_msg(img.width == cases[i].w && img.height == cases[i].h,
+                      "min_pixels %u: got %ux%u, want %ux%u", (unsigned)cases[i].min_pixels,
+                      (unsigned)img.width, (unsigned)img.height, (unsigned)cases[i].w,
+                      (unsigned)cases[i].h);
+        ct_image_free(&img);
+    }
+    free(jpeg);
+    free(src);
+}
+END_TEST
+
+/* min_pixels 0 is the old behaviour bit for bit; a scaled decode is close to a box average
+ * of the full decode, at every reduction, and is deterministic. _i: progressive. */
+START_TEST(test_jpeg_scaled_matches_box_average)
+{
+    int progressive = _i;
+    const uint32_t w = 512, h = 384;
+    uint8_t *src = smooth_pattern(w, h);
+    size_t len;
+    uint8_t *jpeg = encode_jpeg(src, w, h, progressive, TG_JPEG_YCC, &len);
+    ct_image full, unscaled;
+    decode_ok(jpeg, len, COVERTHEME_IMAGE_JPEG, &full);
+    decode_jpeg_with(jpeg, len, 0, &unscaled);
+    assert_pixels_equal(&unscaled, full.rgba, w, h);
+
+    static const uint32_t denoms[] = {2, 4, 8};
+    for (size_t i = 0; i < sizeof denoms / sizeof denoms[0]; i++) {
+        uint32_t d = denoms[i], ow = w / d, oh = h / d;
+        uint8_t *expected = box_average(full.rgba, w, h, d);
+        ct_image img, again;
+        decode_jpeg_with(jpeg, len, ow * oh, &img);
+        assert_rgb_close(&img, expected, ow, oh, 4, 0.8);
+        decode_jpeg_with(jpeg, len, ow * oh, &again);
+        assert_pixels_equal(&again, img.rgba, ow, oh);
+        ct_image_free(&again);
+        ct_image_free(&img);
+        free(expected);
+    }
+    ct_image_free(&unscaled);
+    ct_image_free(&full);
+    free(jpeg);
+    free(src);
+}
+END_TEST
+
+/* Sides that are not multiples of 8: each scaled side is rounded up, as libjpeg reports. */
+START_TEST(test_jpeg_scaled_odd_sizes)
+{
+    static const struct {
+        uint32_t w, h;
+    } sizes[] = {{333, 111}, {17, 9}, {1, 1}, {3, 40}};
+    uint32_t w = sizes[_i].w, h = sizes[_i].h;
+    uint8_t *src = smooth_pattern(w, h);
+    size_t len;
+    uint8_t *jpeg = encode_jpeg(src, w, h, 0, TG_JPEG_YCC, &len);
+    ct_image full;
+    decode_ok(jpeg, len, COVERTHEME_IMAGE_JPEG, &full);
+    for (uint32_t d = 8; d >= 2; d /= 2) {
+        uint32_t ow = (w + d - 1) / d, oh = (h + d - 1) / d;
+        ct_image img;
+        decode_jpeg_with(jpeg, len, ow * oh, &img);
+        /* The same pixel count may be reached at a larger d too (tiny images): only
+         * require that size and pixel count are consistent with some d' >= d. */
+        ck_assert_uint_ge((uint64_t)img.width * img.height, (uint64_t)ow * oh);
+        ck_assert_uint_le(img.width, ow);
+        ck_assert_uint_le(img.height, oh);
+        uint32_t got_d = 1;
+        while (got_d < 8 && ((w + got_d - 1) / got_d != img.width ||
+                             (h + got_d - 1) / got_d != img.height))
+            got_d *= 2;
+        ck_assert_msg((w + got_d - 1) / got_d == img.width &&
+                          (h + got_d - 1) / got_d == img.height,
+                      "%ux%u at min_pixels %u gave %ux%u, not a ceil(side/d) size",
+                      (unsigned)w, (unsigned)h, (unsigned)(ow * oh), (unsigned)img.width,
+                      (unsigned)img.height);
+        uint8_t *expected = box_average(full.rgba, w, h, got_d);
+        assert_rgb_close(&img, expected, img.width, img.height, 12, 4.0);
+        free(expected);
+        ct_image_free(&img);
+    }
+    ct_image_free(&full);
+    free(jpeg);
+    free(src);
+}
+END_TEST
+
+/* 333x111 in particular: 42x14 at 1/8, 84x28 at 1/4, 167x56 at 1/2. */
+START_TEST(test_jpeg_scaled_333x111)
+{
+    const uint32_t w = 333, h = 111;
+    uint8_t *src = smooth_pattern(w, h);
+    size_t len;
+    uint8_t *jpeg = encode_jpeg(src, w, h, 0, TG_JPEG_YCC, &len);
+    static const uint32_t want[][3] = {
+        {1, 42, 14}, {42 * 14, 42, 14}, {42 * 14 + 1, 84, 28}, {84 * 28 + 1, 167, 56},
+        {167 * 56 + 1, 333, 111},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        ct_image img;
+        decode_jpeg_with(jpeg, len, want[i][0], &img);
+        assert_size(&img, want[i][1], want[i][2]);
+        ct_image_free(&img);
+    }
+    free(jpeg);
+    free(src);
+}
+END_TEST
+
+/* CMYK and YCCK, baseline and progressive, scaled to 1/4: converted like the full decode.
+ * _i as in test_jpeg_cmyk. */
+START_TEST(test_jpeg_cmyk_scaled)
+{
+    int space = _i % 2 ? TG_JPEG_YCCK : TG_JPEG_CMYK, progressive = _i / 2;
+    const uint32_t w = 96, h = 64, d = 4;
+    uint8_t *src = smooth_pattern(w, h);
+    size_t len;
+    uint8_t *jpeg = encode_jpeg(src, w, h, progressive, space, &len);
+    ct_image full, img;
+    decode_ok(jpeg, len, COVERTHEME_IMAGE_JPEG, &full);
+    decode_jpeg_with(jpeg, len, (w / d) * (h / d), &img);
+    uint8_t *from_full = box_average(full.rgba, w, h, d);
+    uint8_t *from_src = box_average(src, w, h, d);
+    assert_rgb_close(&img, from_full, w / d, h / d, 4, 1.0);
+    assert_rgb_close(&img, from_src, w / d, h / d, 8, 1.5);
+    free(from_src);
+    free(from_full);
+    ct_image_free(&img);
+    ct_image_free(&full);
+    free(jpeg);
+    free(src);
+}
+END_TEST
+
+/* max_pixels is checked on the full size, whatever min_pixels would allow. */
+START_TEST(test_jpeg_scaled_still_limited)
+{
+    const uint32_t w = 40, h = 30;
+    encoded_set s;
+    encode_all(&s, w, h);
+    static const uint32_t mins[] = {1, 5 * 4, 10 * 8, 40 * 30};
+    for (size_t i = 0; i < sizeof mins / sizeof mins[0]; i++) {
+        ct_decode_limits tight = {.max_pixels = (uint64_t)w * h - 1, .min_pixels = mins[i]};
+        expect_failure(s.jpeg, s.jpeg_len, &tight, COVERTHEME_ERR_LIMIT_EXCEEDED, "40x30");
+    }
+    free_all(&s);
+}
+END_TEST
+
+/* PNG and WebP ignore min_pixels and return full resolution. */
+START_TEST(test_png_webp_ignore_min_pixels)
+{
+    const uint32_t w = 40, h = 30;
+    encoded_set s;
+    encode_all(&s, w, h);
+    ct_decode_limits lim = scaled_limits(1);
+    const uint8_t *data[] = {s.png, s.webp};
+    size_t lens[] = {s.png_len, s.webp_len};
+    for (int i = 0; i < 2; i++) {
+        ct_image img;
+        ct_err err = {""};
+        ck_assert_int_eq(ct_decode(data[i], lens[i], &lim, &img, &err), COVERTHEME_OK);
+        assert_pixels_equal(&img, s.src, w, h);
+        ct_image_free(&img);
+    }
+    free_all(&s);
+}
+END_TEST
+
+/* Truncation is still COVERTHEME_ERR_CORRUPT_IMAGE when decoding scaled.
+ * _i: progressive * 3 + cut (0: 50%, 1: 90%, 2: without EOI). */
+START_TEST(test_jpeg_scaled_truncated)
+{
+    int progressive = _i / 3, which = _i % 3;
+    const uint32_t w = 64, h = 48;
+    uint8_t *src = colour_pattern(w, h);
+    make_opaque(src, w, h);
+    size_t len;
+    uint8_t *jpeg = encode_jpeg(src, w, h, progressive, TG_JPEG_YCC, &len);
+    size_t cuts[] = {len / 2, len * 9 / 10, len - 2};
+    uint8_t *copy = malloc(cuts[which]); /* exact size, for ASan */
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, jpeg, cuts[which]);
+    static const uint32_t mins[] = {1, 16 * 12, 32 * 24};
+    for (size_t i = 0; i < sizeof mins / sizeof mins[0]; i++) {
+        ct_decode_limits lim = scaled_limits(mins[i]);
+        expect_failure(copy, cuts[which], &lim, COVERTHEME_ERR_CORRUPT_IMAGE, "JPEG: ");
+    }
+    free(copy);
+    free(jpeg);
     free(src);
 }
 END_TEST
@@ -988,6 +1245,20 @@ static TCase *jpeg_webp_cases(void)
     return tc;
 }
 
+static TCase *jpeg_scaled_cases(void)
+{
+    TCase *tc = tcase_create("jpeg_scaled");
+    tcase_add_test(tc, test_jpeg_scale_picks_denominator);
+    tcase_add_loop_test(tc, test_jpeg_scaled_matches_box_average, 0, 2);
+    tcase_add_loop_test(tc, test_jpeg_scaled_odd_sizes, 0, 4);
+    tcase_add_test(tc, test_jpeg_scaled_333x111);
+    tcase_add_loop_test(tc, test_jpeg_cmyk_scaled, 0, 4);
+    tcase_add_test(tc, test_jpeg_scaled_still_limited);
+    tcase_add_test(tc, test_png_webp_ignore_min_pixels);
+    tcase_add_loop_test(tc, test_jpeg_scaled_truncated, 0, 6);
+    return tc;
+}
+
 static TCase *sniff_and_error_cases(void)
 {
     TCase *tc = tcase_create("errors");
@@ -1015,6 +1286,7 @@ Suite *suite_decode(void)
     Suite *s = suite_create("decode");
     suite_add_tcase(s, png_cases());
     suite_add_tcase(s, jpeg_webp_cases());
+    suite_add_tcase(s, jpeg_scaled_cases());
     suite_add_tcase(s, sniff_and_error_cases());
     return s;
 }
