@@ -249,7 +249,9 @@ static int cluster_samples(run *r, ct_err *err)
 static int run_pipeline(run *r, const uint8_t *data, size_t size, covertheme_theme **out, ct_err *err)
 {
     uint64_t t0 = now_ns();
-    ct_decode_limits lim = {.max_pixels = (uint64_t)r->opt.max_pixels};
+    /* Sampling keeps at most max_samples pixels, so a codec that can scale (JPEG) need not
+     * produce more than that: its down-scaled pixels are 2x2..8x8 block averages. */
+    ct_decode_limits lim = {.max_pixels = (uint64_t)r->opt.max_pixels, .min_pixels = 4 * (uint32_t)r->opt.max_samples};
     int rc = ct_decode(data, size, &lim, &r->img, err);
     uint64_t t1 = now_ns();
     r->t.decode_ns = t1 - t0;
