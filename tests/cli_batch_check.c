@@ -161,17 +161,13 @@ static void covers_free(covers *c)
 
 /* ==== Running the CLI ================================================================== */
 
-typedef struct cli_result {
-    int status; /* exit code, or 128 + signal */
-    char *out, *err;
-} cli_result;
+typedef tg_proc cli_result;
 
 #define MAX_ARGS 64
 
 /* Runs the CLI with args[0..n) followed by extra[0..m) (either may be NULL), stdin /dev/null. */
 static cli_result run_cli2(const char *dir, const char *const *args, size_t n, char *const *extra, size_t m)
 {
-    char *outp = join(dir, ".cli-stdout"), *errp = join(dir, ".cli-stderr");
     const char *argv[MAX_ARGS + 2];
     size_t k = 0;
     argv[k++] = cli_path();
@@ -181,39 +177,7 @@ static cli_result run_cli2(const char *dir, const char *const *args, size_t n, c
     for (size_t i = 0; i < m; i++)
         argv[k++] = extra[i];
     argv[k] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in < 0 || o < 0 || e < 0)
-            _exit(120);
-        dup2(in, 0);
-        dup2(o, 1);
-        dup2(e, 2);
-        unsetenv("RMPC_THEME_DEBUG");
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    cli_result r;
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    r.out = tg_read_text(outp, NULL);
-    r.err = tg_read_text(errp, NULL);
-    if (!r.out)
-        r.out = strdup("");
-    if (!r.err)
-        r.err = strdup("");
-    ck_assert_msg(r.status != 127, "cannot run %s", argv[0]);
-    unlink(outp);
-    unlink(errp);
-    free(outp);
-    free(errp);
-    return r;
+    return tg_run(argv, NULL, NULL, dir);
 }
 
 static size_t count_args(const char *const *a)
@@ -234,11 +198,7 @@ static cli_result cli_args(const char *dir, const char *const *args, char *const
     return run_cli2(dir, args, count_args(args), files, nfiles);
 }
 
-static void cli_free(cli_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
+#define cli_free tg_proc_free
 
 static void expect_status(const cli_result *r, int want, const char *what)
 {

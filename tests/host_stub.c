@@ -2706,65 +2706,22 @@ END_TEST
 
 /* ==== Tests: the CLI ======================================================================== */
 
-typedef struct cli_result {
-    int status; /* exit code, or 128 + signal */
-    char *out, *err;
-} cli_result;
+typedef tg_proc cli_result;
 
 /* Runs the CLI with `args` (NULL-terminated), stdin from `in_path` (or /dev/null) and
  * RMPC_THEME_DEBUG set to `debug_env` (or unset). */
 static cli_result run_cli(const char *dir, const char *in_path, const char *debug_env, const char *const *args)
 {
-    char *outp = join(dir, ".cli-stdout"), *errp = join(dir, ".cli-stderr");
     const char *argv[32];
     int n = 0;
     argv[n++] = cli_path();
     for (; args[n - 1] && n < 31; n++)
         argv[n] = args[n - 1];
     argv[n] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int in = open(in_path ? in_path : "/dev/null", O_RDONLY);
-        int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in < 0 || o < 0 || e < 0)
-            _exit(120);
-        dup2(in, 0);
-        dup2(o, 1);
-        dup2(e, 2);
-        if (debug_env)
-            setenv("RMPC_THEME_DEBUG", debug_env, 1);
-        else
-            unsetenv("RMPC_THEME_DEBUG");
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    cli_result r;
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    r.out = tg_read_text(outp, NULL);
-    r.err = tg_read_text(errp, NULL);
-    if (!r.out)
-        r.out = strdup("");
-    if (!r.err)
-        r.err = strdup("");
-    ck_assert_msg(r.status != 127, "cannot run %s", argv[0]);
-    unlink(outp);
-    unlink(errp);
-    free(outp);
-    free(errp);
-    return r;
+    return tg_run(argv, in_path, debug_env, dir);
 }
 
-static void cli_free(cli_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
+#define cli_free tg_proc_free
 
 #define CLI(dir, in, dbg, ...) run_cli((dir), (in), (dbg), (const char *const[]){__VA_ARGS__, NULL})
 

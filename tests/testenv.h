@@ -13,6 +13,18 @@ char *tg_read_text(const char *path, size_t *len);
 /* rm -rf, best effort; NULL is ignored. */
 void tg_remove_tree(const char *path);
 
+/* A finished child process: exit status (128 + signal if killed) and its captured output. */
+typedef struct tg_proc {
+    int status;
+    char *out, *err; /* never NULL; release with tg_proc_free */
+} tg_proc;
+
+/* Runs argv[0] (an absolute path) with argv, stdin from `stdin_path` (NULL: /dev/null) and
+ * RMPC_THEME_DEBUG set to `debug_env` (NULL: unset); stdout and stderr go through files in
+ * `scratch_dir`, which are removed afterwards. Fails the calling Check test if it cannot run. */
+tg_proc tg_run(const char *const *argv, const char *stdin_path, const char *debug_env, const char *scratch_dir);
+void tg_proc_free(tg_proc *p);
+
 /* Runs `sr` with TMPDIR pointing at a fresh directory "<TMPDIR or /tmp>/covertheme-TAG-XXXXXX",
  * removed afterwards: a failed ck_assert ends a forked test with _exit(), skipping that test's
  * own clean-up, so its leftovers must live somewhere that goes away. Frees `sr`.
