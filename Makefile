@@ -129,11 +129,15 @@ BENCH_OBJ  := $(patsubst %.c,$(BUILD)/%.o,bench/harness.c bench/bench_opts.c ben
 BENCH_CFLAGS_STR := $(BASE_CFLAGS) $(CFLAGS)
 $(BUILD)/bench/machine.o: BASE_CFLAGS += -DCOVERTHEME_BENCH_CFLAGS='"$(BENCH_CFLAGS_STR)"'
 
-bench-tools: all $(BUILD)/covertheme-bench $(BUILD)/covertheme-quality $(BUILD)/libmcount.so
+bench-tools: all $(BUILD)/covertheme-bench $(BUILD)/covertheme-quality $(BUILD)/libmcount.so $(BUILD)/covertheme-pool-latency
 
 # The harness drives the library through its public ABI only; floors call the decoders.
 $(BUILD)/covertheme-bench: $(BENCH_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BENCH_OBJ) -L$(BUILD) -l:$(SONAME) -Wl,-rpath,'$$ORIGIN' $(LDLIBS)
+
+# Dispatch latency of the worker pool and the k-means inline threshold (bench/pool_latency.c).
+$(BUILD)/covertheme-pool-latency: $(BUILD)/bench/pool_latency.o $(CORE_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The quality tool gets themes through the ABI and full-resolution pixels from core's decoders.
 QUALITY_OBJ := $(patsubst %.c,$(BUILD)/%.o,bench/quality.c bench/quality_image.c bench/quality_output.c \

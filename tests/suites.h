@@ -12,5 +12,7 @@ Suite *suite_kmeans_diff(void);
 Suite *suite_decode(void);
 Suite *suite_roles(void);
 Suite *suite_render(void);
+Suite *suite_pool(void);
+Suite *suite_arena(void);
 
 #endif

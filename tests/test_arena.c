@@ -1,0 +1,114 @@
+/* The arena: alignment, realloc semantics, and no heap allocation once warm. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/arena.h"
+#include "suites.h"
+
+START_TEST(blocks_are_aligned_and_distinct)
+{
+    ct_arena a;
+    ct_arena_init(&a);
+    unsigned char *prev = NULL;
+    for (size_t i = 1; i < 3000; i += 37) {
+        unsigned char *p = ct_arena_alloc(&a, i);
+        ck_assert_ptr_nonnull(p);
+        ck_assert_uint_eq((uintptr_t)p % CT_ARENA_ALIGN, 0);
+        memset(p, (int)(i & 0xff), i);
+        if (prev)
+            ck_assert_uint_eq(prev[0], (unsigned char)((i - 37) & 0xff)); /* not overwritten */
+        prev = p;
+    }
+    ck_assert_ptr_null(ct_arena_alloc(&a, 0));
+    ct_arena_destroy(&a);
+}
+END_TEST
+
+START_TEST(realloc_keeps_contents)
+{
+    ct_arena a;
+    ct_arena_init(&a);
+    unsigned char *p = ct_arena_realloc(&a, NULL, 10);
+    memcpy(p, "0123456789", 10);
+    unsigned char *q = ct_arena_realloc(&a, p, 100); /* last block: grows in place */
+    ck_assert_ptr_eq(q, p);
+    unsigned char *other = ct_arena_alloc(&a, 8);
+    memset(other, 'x', 8);
+    unsigned char *r = ct_arena_realloc(&a, q, 200000); /* no longer last: moves */
+    ck_assert_ptr_ne(r, q);
+    ck_assert_mem_eq(r, "0123456789", 10);
+    ck_assert_uint_eq((uintptr_t)r % CT_ARENA_ALIGN, 0);
+    ck_assert_ptr_eq(ct_arena_realloc(&a, r, 5), r); /* shrinking stays put */
+    unsigned char *z = ct_arena_calloc(&a, 1000, 3);
+    for (int i = 0; i < 3000; i++)
+        ck_assert_uint_eq(z[i], 0);
+    ck_assert_ptr_null(ct_arena_calloc(&a, SIZE_MAX / 2, 4)); /* overflow */
+    ct_arena_destroy(&a);
+}
+END_TEST
+
+/* A pattern of allocations that spills into extra chunks on the first call; after the reset
+ * folds them into one chunk, repeating the pattern (or a smaller one) takes nothing from the
+ * heap. */
+static void pattern(ct_arena *a, size_t scale)
+{
+    for (size_t i = 0; i < 50; i++)
+        ck_assert_ptr_nonnull(ct_arena_alloc(a, (i + 1) * 1000 * scale));
+    void *p = ct_arena_realloc(a, NULL, 100);
+    for (size_t s = 200; s < 300000; s *= 2)
+        p = ct_arena_realloc(a, p, s);
+    ck_assert_ptr_nonnull(p);
+}
+
+START_TEST(warm_calls_allocate_nothing)
+{
+    ct_arena a;
+    ct_arena_init(&a);
+    ct_arena_reset(&a);
+    pattern(&a, 2);
+    uint64_t cold = a.heap_allocs;
+    ck_assert_uint_gt(cold, 1);
+    ct_arena_reset(&a);
+    uint64_t after_reset = a.heap_allocs; /* the one chunk that replaces the spilled ones */
+    ck_assert_uint_eq(after_reset, cold + 1);
+    for (int call = 0; call < 5; call++) {
+        pattern(&a, call % 2 ? 1 : 2);
+        ct_arena_reset(&a);
+    }
+    ck_assert_uint_eq(a.heap_allocs, after_reset);
+    ct_arena_trim(&a, 1024); /* after a huge cover: drop the big chunk */
+    ck_assert_ptr_nonnull(ct_arena_alloc(&a, 10));
+    ct_arena_destroy(&a);
+}
+END_TEST
+
+START_TEST(callbacks_use_the_bound_arena)
+{
+    ct_arena a;
+    ct_arena_init(&a);
+    ck_assert_ptr_null(ct_arena_cb_malloc(10)); /* nothing bound */
+    ct_arena_bind_thread(&a);
+    void *p = ct_arena_cb_malloc(10);
+    ck_assert_ptr_nonnull(p);
+    unsigned char *z = ct_arena_cb_calloc(4, 4);
+    for (int i = 0; i < 16; i++)
+        ck_assert_uint_eq(z[i], 0);
+    p = ct_arena_cb_realloc(p, 64);
+    ck_assert_ptr_nonnull(p);
+    ct_arena_cb_free(p);
+    ct_arena_bind_thread(NULL);
+    ct_arena_destroy(&a);
+}
+END_TEST
+
+Suite *suite_arena(void)
+{
+    Suite *s = suite_create("arena");
+    TCase *tc = tcase_create("arena");
+    tcase_add_test(tc, blocks_are_aligned_and_distinct);
+    tcase_add_test(tc, realloc_keeps_contents);
+    tcase_add_test(tc, warm_calls_allocate_nothing);
+    tcase_add_test(tc, callbacks_use_the_bound_arena);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,174 @@
+/* The worker pool: every share runs exactly once, jobs never mix, workers start lazily and
+ * are joined, a forked child gets its own workers. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../core/pool.h"
+#include "suites.h"
+
+typedef struct job {
+    uint32_t hits[512];
+    uint32_t tag; /* which job wrote: catches a share run with another job's argument */
+    uint32_t wrong;
+} job;
+
+static void count_share(void *arg, uint32_t share)
+{
+    job *j = arg;
+    __atomic_add_fetch(&j->hits[share], 1, __ATOMIC_RELAXED);
+}
+
+static void check_all_once(const job *j, uint32_t shares)
+{
+    for (uint32_t s = 0; s < 512; s++)
+        ck_assert_uint_eq(j->hits[s], s < shares ? 1u : 0u);
+}
+
+static int task_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d)
+        return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+START_TEST(every_share_runs_once)
+{
+    static const uint32_t threads[] = {1, 2, 3, 8};
+    static const uint32_t shares[] = {0, 1, 2, 3, 7, 64, 511};
+    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        ct_pool *p = ct_pool_create(threads[t]);
+        ck_assert_ptr_nonnull(p);
+        ck_assert_uint_eq(ct_pool_threads(p), threads[t]);
+        for (size_t s = 0; s < sizeof shares / sizeof shares[0]; s++) {
+            job *j = calloc(1, sizeof *j);
+            ct_pool_run(p, shares[s], count_share, j);
+            check_all_once(j, shares[s]);
+            free(j);
+        }
+        ct_pool_destroy(p);
+    }
+}
+END_TEST
+
+static void tagged_share(void *arg, uint32_t share)
+{
+    job *j = arg;
+    (void)share;
+    __atomic_add_fetch(&j->hits[0], 1, __ATOMIC_RELAXED);
+}
+
+static void other_share(void *arg, uint32_t share)
+{
+    job *j = arg;
+    __atomic_add_fetch(&j->hits[1 + share % 4], 1, __ATOMIC_RELAXED);
+}
+
+/* Back-to-back jobs with alternating functions and arguments: a worker that wakes late
+ * must not take a share of the next job with the previous job's function. */
+START_TEST(consecutive_jobs_do_not_mix)
+{
+    ct_pool *p = ct_pool_create(3);
+    job *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+    uint64_t sa = 0, sb = 0;
+    for (uint32_t i = 0; i < 20000; i++) {
+        uint32_t n = 2 + i % 5;
+        if (i & 1) {
+            ct_pool_run(p, n, other_share, b);
+            sb += n;
+        } else {
+            ct_pool_run(p, n, tagged_share, a);
+            sa += n;
+        }
+    }
+    ck_assert_uint_eq(a->hits[0], sa);
+    ck_assert_uint_eq(a->hits[1] + a->hits[2] + a->hits[3] + a->hits[4], 0);
+    ck_assert_uint_eq(b->hits[0], 0);
+    ck_assert_uint_eq(b->hits[1] + b->hits[2] + b->hits[3] + b->hits[4], sb);
+    free(a);
+    free(b);
+    ct_pool_destroy(p);
+}
+END_TEST
+
+START_TEST(workers_start_lazily_and_are_joined)
+{
+    int before = task_count();
+    ct_pool *p = ct_pool_create(4);
+    ck_assert_uint_eq(ct_pool_started(p), 0);
+    ck_assert_int_eq(task_count(), before);
+    job *j = calloc(1, sizeof *j);
+    ct_pool_run(p, 1, count_share, j); /* one share: inline, no workers yet */
+    ck_assert_uint_eq(ct_pool_started(p), 0);
+    ct_pool_run(p, 8, count_share, j);
+    ck_assert_uint_eq(ct_pool_started(p), 3);
+    ck_assert_int_eq(task_count(), before + 3);
+    ct_pool_run(p, 8, count_share, j); /* reused, not restarted */
+    ck_assert_int_eq(task_count(), before + 3);
+    ck_assert_uint_eq(j->hits[0], 3);
+    ck_assert_uint_eq(j->hits[7], 2);
+    ct_pool_destroy(p);
+    ck_assert_int_eq(task_count(), before);
+    free(j);
+}
+END_TEST
+
+START_TEST(forked_child_gets_its_own_workers)
+{
+    ct_pool *p = ct_pool_create(2);
+    job *j = calloc(1, sizeof *j);
+    ct_pool_run(p, 4, count_share, j);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        job c;
+        memset(&c, 0, sizeof c);
+        ct_pool_run(p, 100, count_share, &c);
+        int ok = 1;
+        for (uint32_t s = 0; s < 100; s++)
+            ok &= c.hits[s] == 1;
+        ct_pool_destroy(p); /* must not try to join the parent's threads */
+        _exit(ok ? 0 : 3);
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+    ct_pool_run(p, 4, count_share, j); /* the parent's pool still works */
+    ck_assert_uint_eq(j->hits[3], 2);
+    ct_pool_destroy(p);
+    free(j);
+}
+END_TEST
+
+START_TEST(null_pool_runs_inline)
+{
+    job *j = calloc(1, sizeof *j);
+    ct_pool_run(NULL, 5, count_share, j);
+    check_all_once(j, 5);
+    ck_assert_uint_ge(ct_pool_default_threads(), 1);
+    ct_pool_destroy(NULL);
+    free(j);
+}
+END_TEST
+
+Suite *suite_pool(void)
+{
+    Suite *s = suite_create("pool");
+    TCase *tc = tcase_create("pool");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, every_share_runs_once);
+    tcase_add_test(tc, consecutive_jobs_do_not_mix);
+    tcase_add_test(tc, workers_start_lazily_and_are_joined);
+    tcase_add_test(tc, forked_child_gets_its_own_workers);
+    tcase_add_test(tc, null_pool_runs_inline);
+    suite_add_tcase(s, tc);
+    return s;
+}
