@@ -165,8 +165,8 @@ static void start_workers(ct_pool *p)
     for (uint32_t i = 0; i + 1 < p->threads; i++) {
         if (pthread_create(&p->tid[i], NULL, worker_main, p) != 0)
             break;
-        char name[16];
-        snprintf(name, sizeof name, "covertheme-%u", i + 1);
+        char name[16]; /* the kernel keeps 15 characters; i + 1 <= 64 fits */
+        snprintf(name, sizeof name, "covertheme-%u", (i + 1) % 100u);
         pthread_setname_np(p->tid[i], name);
         p->started++;
     }
