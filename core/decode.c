@@ -183,3 +183,44 @@ int ct_decode(const uint8_t *data, size_t size, const ct_decode_limits *lim, ct_
     out->format = format;
     return COVERTHEME_OK;
 }
+
+int ct_decode_sampled(const uint8_t *data, size_t size, const ct_decode_limits *lim,
+                      ct_arena *arena, uint32_t max_samples, ct_decoded_info *info,
+                      ct_samples *out, ct_err *err)
+{
+    if (!out || !info)
+        return ct_fail(err, COVERTHEME_ERR_INVALID_ARGUMENT, "no output samples");
+    memset(out, 0, sizeof *out);
+    memset(info, 0, sizeof *info);
+    /* ct_sample_image's own refusal, made before any decoding work. */
+    if (max_samples == 0)
+        return ct_fail(err, COVERTHEME_ERR_INVALID_ARGUMENT, "sampling: empty image");
+
+    static const ct_decode_limits default_limits = {.max_pixels = CT_DEFAULT_MAX_PIXELS};
+    if (!lim)
+        lim = &default_limits;
+
+    int format = ct_sniff_format(data, size, err);
+    int rc;
+    switch (format) {
+    case COVERTHEME_IMAGE_PNG:
+        rc = ct_decode_png_sampled(data, size, lim, arena, max_samples, info, out, err);
+        break;
+    case COVERTHEME_IMAGE_JPEG:
+        rc = ct_decode_jpeg_sampled(data, size, lim, arena, max_samples, info, out, err);
+        break;
+    case COVERTHEME_IMAGE_WEBP:
+        rc = ct_decode_webp_sampled(data, size, lim, arena, max_samples, info, out, err);
+        break;
+    default:
+        return format; /* a negative error from sniffing, message already set */
+    }
+    if (rc < 0) {
+        /* As in ct_decode: the promise of a zeroed result does not rest on the decoders. */
+        memset(out, 0, sizeof *out);
+        memset(info, 0, sizeof *info);
+        return rc;
+    }
+    info->format = format;
+    return COVERTHEME_OK;
+}

@@ -2,15 +2,22 @@
  *
  * Every decoder returns 0 and fills `out` (RGBA8, see image.h), or returns a negative
  * covertheme_error with a human message in `err` and leaves `out` zeroed with nothing
- * allocated. Decoders never print, never abort, and never read outside [data, data+size). */
+ * allocated. Decoders never print, never abort, and never read outside [data, data+size).
+ *
+ * Each decoder also has a sampled form (ct_decode_sampled and friends) that returns only
+ * the grid samples of sample.h, exactly those ct_sample_image would take from the decoded
+ * image (same bytes, same order), without ever holding the whole image where the codec
+ * allows it; see ct_decode_sampled. */
 #ifndef CT_DECODE_H
 #define CT_DECODE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "error.h"
 #include "image.h"
+#include "sample.h"
 
 typedef struct ct_decode_limits {
     uint64_t max_pixels; /* width*height above this -> COVERTHEME_ERR_LIMIT_EXCEEDED; always
@@ -40,5 +47,42 @@ int ct_decode_jpeg(const uint8_t *data, size_t size, const ct_decode_limits *lim
                    ct_err *err);
 int ct_decode_webp(const uint8_t *data, size_t size, const ct_decode_limits *lim, ct_image *out,
                    ct_err *err);
+
+/* What a sampled decode looked at. */
+typedef struct ct_decoded_info {
+    uint32_t width, height; /* of the image that was sampled: after JPEG DCT scaling */
+    int format;             /* covertheme_image_format */
+} ct_decoded_info;
+
+/* ct_sample_image(ct_decode(...), max_samples) in one pass, byte for byte the same samples
+ * and the same error codes and messages as that pair (invalid arguments, max_samples 0
+ * included, are refused before decoding).
+ *
+ * Memory: every buffer (sample grid, rows, decoder state we own, libspng's allocations)
+ * comes from `arena`, or from the heap when it is NULL; libjpeg and libwebp keep their
+ * own internal allocations. With an arena, out->rgb lives there until its next reset
+ * (out->arena says so and ct_samples_free leaves it alone).
+ *
+ * Peak memory: PNG decodes row by row into one row buffer (interlaced files included) and
+ * JPEG scanline by scanline, skipping the rows the grid does not use where libjpeg-turbo
+ * allows it without changing any kept pixel (libjpeg itself still holds a progressive
+ * file's coefficients); only WebP decodes the whole image (into the arena) and samples it.
+ *
+ * On failure `out` and `info` are zeroed and nothing is held (arena memory aside). */
+int ct_decode_sampled(const uint8_t *data, size_t size, const ct_decode_limits *lim,
+                      ct_arena *arena, uint32_t max_samples, ct_decoded_info *info,
+                      ct_samples *out, ct_err *err);
+
+/* The per-format halves of ct_decode_sampled, which checks the arguments they rely on
+ * (lim, info and out not NULL, max_samples > 0) and sets info->format. */
+int ct_decode_png_sampled(const uint8_t *data, size_t size, const ct_decode_limits *lim,
+                          ct_arena *arena, uint32_t max_samples, ct_decoded_info *info,
+                          ct_samples *out, ct_err *err);
+int ct_decode_jpeg_sampled(const uint8_t *data, size_t size, const ct_decode_limits *lim,
+                           ct_arena *arena, uint32_t max_samples, ct_decoded_info *info,
+                           ct_samples *out, ct_err *err);
+int ct_decode_webp_sampled(const uint8_t *data, size_t size, const ct_decode_limits *lim,
+                           ct_arena *arena, uint32_t max_samples, ct_decoded_info *info,
+                           ct_samples *out, ct_err *err);
 
 #endif

@@ -18,7 +18,13 @@
  * When the caller sets ct_decode_limits.min_pixels, the image is decoded at a DCT scale of
  * 1/2, 1/4 or 1/8 (libjpeg's scaled IDCT): the largest reduction that still leaves at
  * least min_pixels pixels. That skips most of the IDCT and colour-conversion work for
- * callers that only sample the image. max_pixels is still checked on the full size. */
+ * callers that only sample the image. max_pixels is still checked on the full size.
+ *
+ * The sampled decode (ct_decode_jpeg_sampled) shares all of the above but reads one
+ * scanline at a time into a single row buffer and hands the sampler the rows it wants;
+ * runs of unwanted rows go to jpeg_skip_scanlines where the kept rows stay exactly as a full
+ * decode gives them (see rows_to_skip). Our buffers, the job included, come from the caller's arena when it gives
+ * one; libjpeg's internal memory stays with libjpeg. */
 #include "decode.h"
 
 #include <inttypes.h>
@@ -44,8 +50,13 @@ typedef struct jpeg_error_state {
 typedef struct jpeg_job {
     struct jpeg_decompress_struct cinfo;
     jpeg_error_state jerr;
-    uint8_t *pixels;   /* the RGBA8 result */
-    uint8_t *cmyk_row; /* one scanline of CMYK, only for CMYK/YCCK input */
+    ct_arena *arena;       /* the job and its buffers come from here; NULL: the heap */
+    int sampled;           /* 0: full decode into `pixels`; otherwise into `sampler` */
+    uint32_t max_samples;  /* sampled decode: the sampler's budget */
+    uint8_t *pixels;       /* full decode: the RGBA8 result */
+    uint8_t *row;          /* sampled decode: the one RGBA8 scanline */
+    ct_sampler sampler;    /* sampled decode: takes the grid rows */
+    uint8_t *cmyk_row;     /* one scanline of CMYK, only for CMYK/YCCK input */
 } jpeg_job;
 
 static void on_error_exit(j_common_ptr cinfo)
@@ -127,41 +138,97 @@ static int is_cmyk_source(const struct jpeg_decompress_struct *cinfo)
     return cinfo->jpeg_color_space == JCS_CMYK || cinfo->jpeg_color_space == JCS_YCCK;
 }
 
-/* Reads every scanline into job->pixels; returns 0 or a ct error (premature EOF). */
-static int read_scanlines(jpeg_job *job, ct_err *err)
+/* Reads the next scanline into `dest` as RGBA8 (through job->cmyk_row for CMYK input);
+ * returns 0 or a ct error (premature EOF). */
+static int read_scanline(jpeg_job *job, uint8_t *dest, ct_err *err)
 {
     struct jpeg_decompress_struct *cinfo = &job->cinfo;
-    size_t stride = (size_t)cinfo->output_width * 4;
     int cmyk = is_cmyk_source(cinfo);
-
-    while (cinfo->output_scanline < cinfo->output_height) {
-        uint8_t *dest = job->pixels + (size_t)cinfo->output_scanline * stride;
-        JSAMPROW row = cmyk ? job->cmyk_row : dest;
-        if (jpeg_read_scanlines(cinfo, &row, 1) != 1)
-            return ct_fail(err, COVERTHEME_ERR_CORRUPT_IMAGE, "JPEG: no scanline returned");
-        if (job->jerr.premature_eof)
-            return fail_premature_eof(err);
-        if (cmyk)
-            cmyk_row_to_rgba(job->cmyk_row, dest, cinfo->output_width,
-                             cinfo->saw_Adobe_marker);
-    }
+    JSAMPROW row = cmyk ? job->cmyk_row : dest;
+    if (jpeg_read_scanlines(cinfo, &row, 1) != 1)
+        return ct_fail(err, COVERTHEME_ERR_CORRUPT_IMAGE, "JPEG: no scanline returned");
+    if (job->jerr.premature_eof)
+        return fail_premature_eof(err);
+    if (cmyk)
+        cmyk_row_to_rgba(job->cmyk_row, dest, cinfo->output_width, cinfo->saw_Adobe_marker);
     return COVERTHEME_OK;
 }
 
-/* Allocates the output (and the CMYK row) once the output size is known. */
-static int allocate_buffers(jpeg_job *job, ct_err *err)
+/* Allocates the CMYK scanline when the input needs one. */
+static int allocate_cmyk_row(jpeg_job *job, ct_err *err)
+{
+    if (!is_cmyk_source(&job->cinfo))
+        return COVERTHEME_OK;
+    job->cmyk_row = ct_mem_alloc(job->arena, (size_t)job->cinfo.output_width * 4);
+    if (!job->cmyk_row)
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "JPEG: out of memory for a scanline");
+    return COVERTHEME_OK;
+}
+
+/* Full decode: every scanline into job->pixels, allocated once the output size is known. */
+static int read_image(jpeg_job *job, ct_err *err)
 {
     struct jpeg_decompress_struct *cinfo = &job->cinfo;
-    size_t bytes = (size_t)cinfo->output_width * cinfo->output_height * 4;
-    job->pixels = malloc(bytes);
+    size_t stride = (size_t)cinfo->output_width * 4;
+    size_t bytes = stride * cinfo->output_height;
+    job->pixels = ct_mem_alloc(job->arena, bytes);
     if (!job->pixels)
         return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "JPEG: out of memory for %zu bytes", bytes);
-    if (is_cmyk_source(cinfo)) {
-        job->cmyk_row = malloc((size_t)cinfo->output_width * 4);
-        if (!job->cmyk_row)
-            return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "JPEG: out of memory for a scanline");
+    int rc = allocate_cmyk_row(job, err);
+    while (rc == COVERTHEME_OK && cinfo->output_scanline < cinfo->output_height)
+        rc = read_scanline(job, job->pixels + (size_t)cinfo->output_scanline * stride, err);
+    return rc;
+}
+
+/* How many rows from the current scanline may go to jpeg_skip_scanlines instead of being
+ * decoded: those before the sampler's next row, under two rules that keep the kept rows
+ * byte-identical to a full decode and the errors the same. Skipped rows are still
+ * entropy-decoded (damage and truncation in them are reported as when reading them); only
+ * the IDCT, upsampling and colour conversion are saved.
+ *  - A skip starts only on a row-group boundary (a multiple of max_v_samp_factor rows):
+ *    after a skip that starts inside a row group, libjpeg-turbo 2.1 returns wrong rows
+ *    whenever chroma is subsampled vertically (seen with 4:2:0, YCCK and luma factors
+ *    1x3, 1x4, 3x2, at full, 1/2 and 1/4 scale; cf. libjpeg-turbo issue #915). With the
+ *    rule no difference was found, and tests/test_stream.c keeps checking it against the
+ *    full decode for every sampling layout, scale and grid step.
+ *  - The last row is never skipped: a skip to the end marks the image as read without
+ *    reading it, so a file cut off in its last rows would be accepted. */
+static JDIMENSION rows_to_skip(const jpeg_job *job)
+{
+    const struct jpeg_decompress_struct *cinfo = &job->cinfo;
+    uint32_t y = cinfo->output_scanline;
+    if (y % (uint32_t)cinfo->max_v_samp_factor != 0)
+        return 0;
+    uint32_t next = ct_sampler_next_row(&job->sampler, y);
+    uint32_t last = cinfo->output_height - 1;
+    return (next < last ? next : last) - y;
+}
+
+/* Sampled decode: scanlines through job->row, grid rows into the sampler. */
+static int sample_image(jpeg_job *job, ct_err *err)
+{
+    struct jpeg_decompress_struct *cinfo = &job->cinfo;
+    int rc = ct_sampler_begin(&job->sampler, cinfo->output_width, cinfo->output_height,
+                              job->max_samples, job->arena, err);
+    if (rc != COVERTHEME_OK)
+        return rc;
+    job->row = ct_mem_alloc(job->arena, (size_t)cinfo->output_width * 4);
+    if (!job->row)
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "JPEG: out of memory for a scanline");
+    rc = allocate_cmyk_row(job, err);
+    while (rc == COVERTHEME_OK && cinfo->output_scanline < cinfo->output_height) {
+        uint32_t y = cinfo->output_scanline;
+        JDIMENSION skip = rows_to_skip(job);
+        if (skip) {
+            jpeg_skip_scanlines(cinfo, skip);
+            rc = job->jerr.premature_eof ? fail_premature_eof(err) : COVERTHEME_OK;
+            continue;
+        }
+        rc = read_scanline(job, job->row, err);
+        if (rc == COVERTHEME_OK)
+            ct_sampler_add_row(&job->sampler, y, job->row);
     }
-    return COVERTHEME_OK;
+    return rc;
 }
 
 /* The largest d in {8, 4, 2} with ceil(w/d) * ceil(h/d) >= min_pixels, else 1. libjpeg
@@ -213,9 +280,7 @@ static int decode_under_setjmp(jpeg_job *job, const uint8_t *data, size_t size,
         return ct_fail(err, COVERTHEME_ERR_INTERNAL, "JPEG: %d output components, expected 4",
                        cinfo->output_components);
 
-    int rc = allocate_buffers(job, err);
-    if (rc == COVERTHEME_OK)
-        rc = read_scanlines(job, err);
+    int rc = job->sampled ? sample_image(job, err) : read_image(job, err);
     if (rc != COVERTHEME_OK)
         return rc;
     /* Reads up to EOI, so data cut off after the last scanline is caught too. */
@@ -233,24 +298,51 @@ static void install_error_manager(jpeg_job *job)
     job->jerr.pub.output_message = on_output_message;
 }
 
+static void release_job(jpeg_job *job)
+{
+    if (!job)
+        return;
+    jpeg_destroy_decompress(&job->cinfo);
+    ct_sampler_discard(&job->sampler); /* nothing left after a successful finish */
+    ct_mem_free(job->arena, job->cmyk_row);
+    ct_mem_free(job->arena, job->row);
+    ct_mem_free(job->arena, job->pixels);
+    ct_mem_free(job->arena, job);
+}
+
+/* Creates the job in *jobp (also on failure, unless it could not be allocated) and
+ * decodes; the caller takes the result from it and then calls release_job. */
+static int run_job(const uint8_t *data, size_t size, const ct_decode_limits *lim,
+                   ct_arena *arena, int sampled, uint32_t max_samples, jpeg_job **jobp,
+                   ct_err *err)
+{
+    *jobp = NULL;
+    if (size > ULONG_MAX) /* jpeg_mem_src takes an unsigned long */
+        return ct_fail(err, COVERTHEME_ERR_LIMIT_EXCEEDED, "JPEG: input of %zu bytes is too large",
+                       size);
+
+    /* Not the stack: the decompress struct and jmp_buf are large, and a zeroed job makes
+     * jpeg_destroy_decompress safe even if jpeg_create_decompress never ran. */
+    jpeg_job *job = ct_mem_calloc(arena, 1, sizeof *job);
+    if (!job)
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "JPEG: out of memory for the decoder");
+    job->arena = arena;
+    job->sampled = sampled;
+    job->max_samples = max_samples;
+    install_error_manager(job);
+    *jobp = job;
+    return decode_under_setjmp(job, data, size, lim, err);
+}
+
 int ct_decode_jpeg(const uint8_t *data, size_t size, const ct_decode_limits *lim, ct_image *out,
                    ct_err *err)
 {
     if (!out || !lim || (!data && size))
         return ct_fail(err, COVERTHEME_ERR_INVALID_ARGUMENT, "JPEG: invalid argument");
     memset(out, 0, sizeof *out);
-    if (size > ULONG_MAX) /* jpeg_mem_src takes an unsigned long */
-        return ct_fail(err, COVERTHEME_ERR_LIMIT_EXCEEDED, "JPEG: input of %zu bytes is too large",
-                       size);
 
-    /* Heap, not stack: the decompress struct and jmp_buf are large, and a zeroed job makes
-     * jpeg_destroy_decompress safe even if jpeg_create_decompress never ran. */
-    jpeg_job *job = calloc(1, sizeof *job);
-    if (!job)
-        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "JPEG: out of memory for the decoder");
-    install_error_manager(job);
-
-    int rc = decode_under_setjmp(job, data, size, lim, err);
+    jpeg_job *job;
+    int rc = run_job(data, size, lim, NULL, 0, 0, &job, err);
     if (rc == COVERTHEME_OK) {
         out->width = job->cinfo.output_width;
         out->height = job->cinfo.output_height;
@@ -258,9 +350,24 @@ int ct_decode_jpeg(const uint8_t *data, size_t size, const ct_decode_limits *lim
         out->rgba = job->pixels;
         job->pixels = NULL;
     }
-    jpeg_destroy_decompress(&job->cinfo);
-    free(job->cmyk_row);
-    free(job->pixels);
-    free(job);
+    release_job(job);
+    return rc;
+}
+
+int ct_decode_jpeg_sampled(const uint8_t *data, size_t size, const ct_decode_limits *lim,
+                           ct_arena *arena, uint32_t max_samples, ct_decoded_info *info,
+                           ct_samples *out, ct_err *err)
+{
+    if (!data && size)
+        return ct_fail(err, COVERTHEME_ERR_INVALID_ARGUMENT, "JPEG: invalid argument");
+
+    jpeg_job *job;
+    int rc = run_job(data, size, lim, arena, 1, max_samples, &job, err);
+    if (rc == COVERTHEME_OK) {
+        ct_sampler_finish(&job->sampler, out);
+        info->width = job->cinfo.output_width;
+        info->height = job->cinfo.output_height;
+    }
+    release_job(job);
     return rc;
 }

@@ -15,7 +15,13 @@
  *   anything else (bad CRC, bad zlib stream, truncation, invalid header values)
  *                                     -> COVERTHEME_ERR_CORRUPT_IMAGE
  * A file cut off anywhere before the end of IEND is rejected, also when every pixel was
- * already read (see require_complete_file). */
+ * already read (see require_complete_file).
+ *
+ * The sampled decode (ct_decode_png_sampled) uses libspng's progressive API instead: rows
+ * are decoded one at a time into a single row buffer and only the sampler's grid pixels are
+ * kept, so a large cover never exists in memory as a whole. Configuration, limits, error
+ * mapping and the complete-file check are the same code as for the full decode. With an
+ * arena, libspng's own allocations (context, zlib state, scanline buffers) go there too. */
 #include "decode.h"
 
 #include <inttypes.h>
@@ -112,28 +118,38 @@ static int require_complete_file(spng_ctx *ctx)
     return rc == SPNG_IO_EOF || rc == SPNG_EOF ? rc : 0;
 }
 
-/* Decodes with an already configured context; on success *out owns the pixels. */
-static int decode_with_ctx(spng_ctx *ctx, const uint8_t *data, size_t size,
-                           uint64_t max_pixels, ct_image *out, ct_err *err)
+/* Reads IHDR and applies the pixel limit; `len` gets the RGBA8 size of the whole image. */
+static int read_header(spng_ctx *ctx, const uint8_t *data, size_t size, uint64_t max_pixels,
+                       struct spng_ihdr *ihdr, size_t *len, ct_err *err)
 {
-    struct spng_ihdr ihdr;
-    int rc = spng_get_ihdr(ctx, &ihdr);
+    int rc = spng_get_ihdr(ctx, ihdr);
     if (rc == SPNG_EUSER_WIDTH || rc == SPNG_EUSER_HEIGHT)
         return fail_side_limit(data, size, max_pixels, rc, err);
     if (rc)
         return fail_spng(rc, err);
 
-    if ((uint64_t)ihdr.width * ihdr.height > max_pixels)
-        return fail_too_large(ihdr.width, ihdr.height, max_pixels, err);
+    if ((uint64_t)ihdr->width * ihdr->height > max_pixels)
+        return fail_too_large(ihdr->width, ihdr->height, max_pixels, err);
 
-    size_t len = 0;
-    rc = spng_decoded_image_size(ctx, SPNG_FMT_RGBA8, &len);
+    rc = spng_decoded_image_size(ctx, SPNG_FMT_RGBA8, len);
     if (rc)
         return fail_spng(rc, err);
-    if (len != (size_t)ihdr.width * ihdr.height * 4)
+    if (*len != (size_t)ihdr->width * ihdr->height * 4)
         return ct_fail(err, COVERTHEME_ERR_INTERNAL,
                        "PNG: libspng reports %zu bytes for a %" PRIu32 "x%" PRIu32 " RGBA8 image",
-                       len, ihdr.width, ihdr.height);
+                       *len, ihdr->width, ihdr->height);
+    return COVERTHEME_OK;
+}
+
+/* Decodes with an already configured context; on success *out owns the pixels. */
+static int decode_with_ctx(spng_ctx *ctx, const uint8_t *data, size_t size,
+                           uint64_t max_pixels, ct_image *out, ct_err *err)
+{
+    struct spng_ihdr ihdr;
+    size_t len = 0;
+    int rc = read_header(ctx, data, size, max_pixels, &ihdr, &len, err);
+    if (rc != COVERTHEME_OK)
+        return rc;
 
     uint8_t *pixels = malloc(len);
     if (!pixels)
@@ -169,5 +185,119 @@ int ct_decode_png(const uint8_t *data, size_t size, const ct_decode_limits *lim,
     else
         rc = decode_with_ctx(ctx, data, size, lim->max_pixels, out, err);
     spng_ctx_free(ctx);
+    return rc;
+}
+
+/* ---- Sampled decoding ----------------------------------------------------------------- */
+
+/* Where Adam7 pass p (0..6) puts its pixels in a row: x_start + k * x_delta. */
+static const uint32_t adam7_x_start[7] = {0, 4, 0, 2, 0, 1, 0};
+static const uint32_t adam7_x_delta[7] = {8, 8, 4, 4, 2, 2, 1};
+
+/* Decodes every row (PNG filters chain each row to the one before, so none can be
+ * skipped) into the one buffer `row` and gives the sampler the rows it wants. For an
+ * interlaced image spng_decode_row writes only the current pass's pixels of row
+ * `row_num`, at their final x, so exactly those are handed over; the row's other
+ * pixels come with the other passes. Returns 0 or a libspng error. */
+static int feed_rows(spng_ctx *ctx, int interlaced, uint8_t *row, size_t row_len,
+                     ct_sampler *sampler)
+{
+    int rc;
+    do {
+        struct spng_row_info info;
+        rc = spng_get_row_info(ctx, &info);
+        if (rc)
+            break;
+        rc = spng_decode_row(ctx, row, row_len);
+        if (rc && rc != SPNG_EOI)
+            break;
+        if (!interlaced)
+            ct_sampler_add_row(sampler, info.row_num, row);
+        else
+            ct_sampler_add_row_part(sampler, info.row_num, row, adam7_x_start[info.pass],
+                                    adam7_x_delta[info.pass]);
+    } while (!rc);
+    /* SPNG_EOI ends the image: it comes with the last row, which is still decoded, or (for
+     * interlaced images) only from the request after it. */
+    return rc == SPNG_EOI ? 0 : rc;
+}
+
+/* Progressive decoding with a configured context into a begun sampler. */
+static int sample_with_ctx(spng_ctx *ctx, const struct spng_ihdr *ihdr, ct_arena *arena,
+                           ct_sampler *sampler, ct_err *err)
+{
+    size_t row_len = (size_t)ihdr->width * 4;
+    uint8_t *row = ct_mem_alloc(arena, row_len);
+    if (!row)
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "PNG: out of memory for %zu bytes", row_len);
+    int rc = spng_decode_image(ctx, NULL, 0, SPNG_FMT_RGBA8,
+                               SPNG_DECODE_TRNS | SPNG_DECODE_PROGRESSIVE);
+    if (!rc)
+        rc = feed_rows(ctx, ihdr->interlace_method != 0, row, row_len, sampler);
+    if (!rc)
+        rc = require_complete_file(ctx);
+    ct_mem_free(arena, row);
+    return rc ? fail_spng(rc, err) : COVERTHEME_OK;
+}
+
+static int decode_sampled_with_ctx(spng_ctx *ctx, const uint8_t *data, size_t size,
+                                   const ct_decode_limits *lim, ct_arena *arena,
+                                   uint32_t max_samples, ct_decoded_info *info,
+                                   ct_samples *out, ct_err *err)
+{
+    struct spng_ihdr ihdr;
+    size_t len = 0;
+    int rc = configure_decoder(ctx, data, size, lim->max_pixels);
+    if (rc)
+        return fail_spng(rc, err);
+    rc = read_header(ctx, data, size, lim->max_pixels, &ihdr, &len, err);
+    if (rc != COVERTHEME_OK)
+        return rc;
+
+    ct_sampler sampler;
+    rc = ct_sampler_begin(&sampler, ihdr.width, ihdr.height, max_samples, arena, err);
+    if (rc != COVERTHEME_OK)
+        return rc;
+    rc = sample_with_ctx(ctx, &ihdr, arena, &sampler, err);
+    if (rc != COVERTHEME_OK) {
+        ct_sampler_discard(&sampler);
+        return rc;
+    }
+    ct_sampler_finish(&sampler, out);
+    info->width = ihdr.width;
+    info->height = ihdr.height;
+    return COVERTHEME_OK;
+}
+
+/* libspng takes allocator callbacks without a user pointer, so the arena is bound to this
+ * thread for as long as the context exists (it allocates lazily, in any call). */
+static spng_ctx *new_ctx(ct_arena *arena)
+{
+    if (!arena)
+        return spng_ctx_new(0);
+    struct spng_alloc alloc = {ct_arena_cb_malloc, ct_arena_cb_realloc, ct_arena_cb_calloc,
+                               ct_arena_cb_free};
+    ct_arena_bind_thread(arena);
+    return spng_ctx_new2(&alloc, 0); /* copies `alloc` */
+}
+
+static void free_ctx(spng_ctx *ctx, ct_arena *arena)
+{
+    spng_ctx_free(ctx);
+    if (arena)
+        ct_arena_bind_thread(NULL);
+}
+
+int ct_decode_png_sampled(const uint8_t *data, size_t size, const ct_decode_limits *lim,
+                          ct_arena *arena, uint32_t max_samples, ct_decoded_info *info,
+                          ct_samples *out, ct_err *err)
+{
+    if (!data && size)
+        return ct_fail(err, COVERTHEME_ERR_INVALID_ARGUMENT, "PNG: invalid argument");
+    spng_ctx *ctx = new_ctx(arena);
+    int rc = ctx ? decode_sampled_with_ctx(ctx, data, size, lim, arena, max_samples, info, out,
+                                           err)
+                 : ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "PNG: out of memory for the decoder");
+    free_ctx(ctx, arena); /* spng_ctx_free(NULL) does nothing; the unbind still matters */
     return rc;
 }

@@ -9,6 +9,10 @@
  * into our buffer, but only the former says *why* decoding failed (truncated versus
  * malformed), which ends up in the user's error message.
  *
+ * The sampled decode (ct_decode_webp_sampled) decodes the whole image the same way, into
+ * the caller's arena when there is one, and samples it: libwebp's incremental decoder
+ * would save that buffer, but WebP covers are small in practice and this keeps one path.
+ *
  * Status mapping: VP8_STATUS_OUT_OF_MEMORY -> NO_MEMORY, VP8_STATUS_UNSUPPORTED_FEATURE ->
  * UNSUPPORTED_FORMAT (a WebP variant libwebp cannot read), everything else -> CORRUPT. */
 #include "decode.h"
@@ -119,4 +123,34 @@ int ct_decode_webp(const uint8_t *data, size_t size, const ct_decode_limits *lim
     out->format = COVERTHEME_IMAGE_WEBP;
     out->rgba = pixels;
     return COVERTHEME_OK;
+}
+
+int ct_decode_webp_sampled(const uint8_t *data, size_t size, const ct_decode_limits *lim,
+                           ct_arena *arena, uint32_t max_samples, ct_decoded_info *info,
+                           ct_samples *out, ct_err *err)
+{
+    if (!data && size)
+        return ct_fail(err, COVERTHEME_ERR_INVALID_ARGUMENT, "WebP: invalid argument");
+    WebPBitstreamFeatures features;
+    int rc = read_features(data, size, lim->max_pixels, &features, err);
+    if (rc != COVERTHEME_OK)
+        return rc;
+
+    size_t bytes = (size_t)features.width * (size_t)features.height * 4;
+    uint8_t *pixels = ct_mem_alloc(arena, bytes);
+    if (!pixels)
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "WebP: out of memory for %zu bytes", bytes);
+    rc = decode_into(data, size, pixels, bytes, features.width, err);
+    ct_sampler sampler;
+    if (rc == COVERTHEME_OK)
+        rc = ct_sampler_begin(&sampler, (uint32_t)features.width, (uint32_t)features.height,
+                              max_samples, arena, err);
+    if (rc == COVERTHEME_OK) {
+        ct_sampler_add_image(&sampler, pixels);
+        ct_sampler_finish(&sampler, out);
+        info->width = (uint32_t)features.width;
+        info->height = (uint32_t)features.height;
+    }
+    ct_mem_free(arena, pixels);
+    return rc;
 }

@@ -3,6 +3,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+void *ct_mem_alloc(ct_arena *arena, size_t size)
+{
+    return arena ? ct_arena_alloc(arena, size) : malloc(size);
+}
+
+void *ct_mem_calloc(ct_arena *arena, size_t n, size_t size)
+{
+    return arena ? ct_arena_calloc(arena, n, size) : calloc(n, size);
+}
+
+void ct_mem_free(ct_arena *arena, void *p)
+{
+    if (!arena)
+        free(p);
+}
+
 static uint64_t grid_count(uint32_t w, uint32_t h, uint32_t step)
 {
     return (uint64_t)((w + step - 1) / step) * ((h + step - 1) / step);
@@ -16,48 +32,121 @@ static uint32_t choose_step(uint32_t w, uint32_t h, uint32_t max_samples)
     return step;
 }
 
+/* The centred start of the grid on a side of `len` pixels: half a step in, or 0 when the
+ * side is shorter than that (a 1-pixel-wide strip still gets its column sampled). */
+static uint32_t grid_start(uint32_t len, uint32_t step)
+{
+    uint32_t start = (step - 1) / 2;
+    return start < len ? start : 0;
+}
+
+int ct_sampler_begin(ct_sampler *s, uint32_t width, uint32_t height, uint32_t max_samples,
+                     ct_arena *arena, ct_err *err)
+{
+    memset(s, 0, sizeof *s);
+    if (width == 0 || height == 0 || max_samples == 0)
+        return ct_fail(err, COVERTHEME_ERR_INVALID_ARGUMENT, "sampling: empty image");
+    uint32_t step = choose_step(width, height, max_samples);
+    uint32_t x0 = grid_start(width, step), y0 = grid_start(height, step);
+    uint32_t cols = (width - x0 + step - 1) / step, rows = (height - y0 + step - 1) / step;
+    /* cols * rows <= max_samples, so the product fits; only the byte count may not
+     * (32-bit size_t). */
+    uint64_t points = (uint64_t)cols * rows;
+    uint8_t *grid = points <= SIZE_MAX / 4 ? ct_mem_calloc(arena, (size_t)points, 4) : NULL;
+    if (!grid)
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "sampling: out of memory for %llu samples",
+                       (unsigned long long)points);
+    *s = (ct_sampler){width, height, step, x0, y0, cols, rows, grid, arena};
+    return COVERTHEME_OK;
+}
+
+uint32_t ct_sampler_next_row(const ct_sampler *s, uint32_t y)
+{
+    if (y <= s->y0)
+        return s->y0;
+    uint64_t next = s->y0 + ((uint64_t)y - s->y0 + s->step - 1) / s->step * s->step;
+    return next < s->height ? (uint32_t)next : s->height;
+}
+
+int ct_sampler_wants_row(const ct_sampler *s, uint32_t y)
+{
+    return y < s->height && ct_sampler_next_row(s, y) == y;
+}
+
+void ct_sampler_add_row_part(ct_sampler *s, uint32_t y, const uint8_t *rgba_row,
+                             uint32_t x_first, uint32_t x_every)
+{
+    if (!ct_sampler_wants_row(s, y))
+        return;
+    uint8_t *cell = s->grid + (size_t)((y - s->y0) / s->step) * s->cols * 4;
+    uint32_t x = s->x0;
+    for (uint32_t c = 0; c < s->cols; c++, x += s->step, cell += 4)
+        if (x >= x_first && (x - x_first) % x_every == 0)
+            memcpy(cell, rgba_row + (size_t)x * 4, 4);
+}
+
+void ct_sampler_add_row(ct_sampler *s, uint32_t y, const uint8_t *rgba_row)
+{
+    ct_sampler_add_row_part(s, y, rgba_row, 0, 1);
+}
+
+void ct_sampler_add_image(ct_sampler *s, const uint8_t *rgba)
+{
+    size_t stride = (size_t)s->width * 4;
+    for (uint32_t r = 0; r < s->rows; r++) {
+        uint32_t y = s->y0 + r * s->step;
+        ct_sampler_add_row(s, y, rgba + (size_t)y * stride);
+    }
+}
+
+void ct_sampler_finish(ct_sampler *s, ct_samples *out)
+{
+    /* The opaque grid pixels, compacted to RGB in place: sample n moves from byte 4i to
+     * byte 3n with n <= i, so it never overwrites a pixel still to be read (memmove
+     * covers the overlap of the first few). */
+    uint32_t n = 0;
+    size_t points = (size_t)s->cols * s->rows;
+    for (size_t i = 0; i < points; i++) {
+        const uint8_t *p = s->grid + i * 4;
+        if (p[3] < 128)
+            continue;
+        memmove(s->grid + (size_t)n * 3, p, 3);
+        n++;
+    }
+    uint8_t *rgb = s->grid;
+    if (n == 0) {
+        ct_mem_free(s->arena, rgb);
+        rgb = NULL;
+    }
+    *out = (ct_samples){n, s->step, rgb, s->arena};
+    memset(s, 0, sizeof *s); /* the grid now belongs to `out` */
+}
+
+void ct_sampler_discard(ct_sampler *s)
+{
+    ct_mem_free(s->arena, s->grid);
+    memset(s, 0, sizeof *s);
+}
+
 int ct_sample_image(const ct_image *img, uint32_t max_samples, ct_samples *out, ct_err *err)
 {
     memset(out, 0, sizeof *out);
-    if (!img || !img->rgba || img->width == 0 || img->height == 0 || max_samples == 0)
+    if (!img || !img->rgba)
         return ct_fail(err, COVERTHEME_ERR_INVALID_ARGUMENT, "sampling: empty image");
-    uint32_t step = choose_step(img->width, img->height, max_samples);
-    uint64_t cap = grid_count(img->width, img->height, step);
-    uint8_t *rgb = malloc((size_t)cap * 3);
-    if (!rgb)
-        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "sampling: out of memory for %llu samples",
-                       (unsigned long long)cap);
-    uint32_t n = 0;
-    uint32_t x0 = (step - 1) / 2, y0 = (step - 1) / 2;
-    if (x0 >= img->width)
-        x0 = 0;
-    if (y0 >= img->height)
-        y0 = 0;
-    for (uint32_t y = y0; y < img->height; y += step) {
-        const uint8_t *row = img->rgba + (size_t)y * img->width * 4;
-        for (uint32_t x = x0; x < img->width; x += step) {
-            const uint8_t *p = row + (size_t)x * 4;
-            if (p[3] < 128)
-                continue;
-            memcpy(rgb + (size_t)n * 3, p, 3);
-            n++;
-        }
-    }
-    if (n == 0) {
-        free(rgb);
-        rgb = NULL;
-    }
-    out->n = n;
-    out->step = step;
-    out->rgb = rgb;
-    return 0;
+    ct_sampler s;
+    int rc = ct_sampler_begin(&s, img->width, img->height, max_samples, NULL, err);
+    if (rc != COVERTHEME_OK)
+        return rc;
+    ct_sampler_add_image(&s, img->rgba);
+    ct_sampler_finish(&s, out);
+    return COVERTHEME_OK;
 }
 
 void ct_samples_free(ct_samples *s)
 {
     if (!s)
         return;
-    free(s->rgb);
+    ct_mem_free(s->arena, s->rgb);
     memset(s, 0, sizeof *s);
 }
 

@@ -12,6 +12,7 @@ int main(void)
     srunner_add_suite(sr, suite_kmeans());
     srunner_add_suite(sr, suite_kmeans_diff());
     srunner_add_suite(sr, suite_decode());
+    srunner_add_suite(sr, suite_stream());
     srunner_add_suite(sr, suite_roles());
     srunner_add_suite(sr, suite_render());
     srunner_add_suite(sr, suite_pool());

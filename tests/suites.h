@@ -3,6 +3,10 @@
 #define CT_TEST_SUITES_H
 
 #include <check.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/decode.h"
 
 Suite *suite_textbuf(void);
 Suite *suite_color(void);
@@ -10,9 +14,15 @@ Suite *suite_sample(void);
 Suite *suite_kmeans(void);
 Suite *suite_kmeans_diff(void);
 Suite *suite_decode(void);
+Suite *suite_stream(void);
 Suite *suite_roles(void);
 Suite *suite_render(void);
 Suite *suite_pool(void);
 Suite *suite_arena(void);
+
+/* Defined in test_stream.c, also used by test_decode.c: asserts that ct_decode_sampled on
+ * `data` agrees with ct_sample_image(ct_decode(data)) for many sample budgets, with and
+ * without an arena: the same samples byte for byte, or the same error code and message. */
+void ts_check_sampled(const uint8_t *data, size_t len, const ct_decode_limits *lim);
 
 #endif

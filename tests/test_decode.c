@@ -4,7 +4,10 @@
  * a useful message and a zeroed output image.
  *
  * Lossless paths are checked pixel by pixel; lossy ones against tolerances measured with
- * margin for libjpeg-turbo 2.1 and libwebp 1.2 at the qualities used here. */
+ * margin for libjpeg-turbo 2.1 and libwebp 1.2 at the qualities used here.
+ *
+ * Every decode here, successful or not, is repeated through ct_decode_sampled, which must
+ * agree with sampling ct_decode's image (ts_check_sampled, tests/test_stream.c). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +105,7 @@ static void decode_ok(const uint8_t *data, size_t len, int expected_format, ct_i
     ck_assert_msg(rc == COVERTHEME_OK, "decode failed: %d (%s)", rc, err.msg);
     ck_assert_int_eq(img->format, expected_format);
     ck_assert_ptr_nonnull(img->rgba);
+    ts_check_sampled(data, len, &generous_limits);
 }
 
 static void assert_zeroed(const ct_image *img)
@@ -127,6 +131,7 @@ static void expect_failure(const uint8_t *data, size_t len, const ct_decode_limi
     if (needle)
         ck_assert_msg(strstr(err.msg, needle) != NULL, "message \"%s\" lacks \"%s\"", err.msg,
                       needle);
+    ts_check_sampled(data, len, lim);
 }
 
 static void assert_size(const ct_image *img, uint32_t w, uint32_t h)
@@ -901,6 +906,22 @@ START_TEST(test_decoders_reject_other_formats)
     ck_assert_int_eq(ct_decode_webp(s.png, s.png_len, &generous_limits, &img, &err),
                      COVERTHEME_ERR_CORRUPT_IMAGE);
     assert_zeroed(&img);
+
+    /* The sampled halves leave their (zeroed) output alone when they fail. */
+    ct_samples samples = {0, 0, NULL, NULL};
+    ct_decoded_info info = {0, 0, 0};
+    ck_assert_int_eq(ct_decode_png_sampled(s.jpeg, s.jpeg_len, &generous_limits, NULL, 100,
+                                           &info, &samples, &err),
+                     COVERTHEME_ERR_CORRUPT_IMAGE);
+    ck_assert_int_eq(ct_decode_jpeg_sampled(s.webp, s.webp_len, &generous_limits, NULL, 100,
+                                            &info, &samples, &err),
+                     COVERTHEME_ERR_CORRUPT_IMAGE);
+    ck_assert_int_eq(ct_decode_webp_sampled(s.png, s.png_len, &generous_limits, NULL, 100,
+                                            &info, &samples, &err),
+                     COVERTHEME_ERR_CORRUPT_IMAGE);
+    ck_assert_ptr_null(samples.rgb);
+    ck_assert_uint_eq(samples.n, 0);
+    ck_assert_uint_eq(info.width, 0);
     free_all(&s);
 }
 END_TEST
@@ -960,6 +981,7 @@ static void decode_jpeg_with(const uint8_t *jpeg, size_t len, uint32_t min_pixel
                   (unsigned)min_pixels, rc, err.msg);
     ck_assert_int_eq(img->format, COVERTHEME_IMAGE_JPEG);
     ck_assert_ptr_nonnull(img->rgba);
+    ts_check_sampled(jpeg, len, &lim);
 }
 
 /* Averages d x d blocks of `full` into a ceil(w/d) x ceil(h/d) image: what a 1/d DCT

@@ -1,4 +1,5 @@
-/* Grid sampling: bounded count, centred grid, alpha skipped, distinct counting. */
+/* Grid sampling: bounded count, centred grid, alpha skipped, distinct counting; the row
+ * sampler under it: rows in any order or in parts, skipping, arena ownership. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,7 +91,7 @@ END_TEST
 START_TEST(distinct_counts_repeats_once)
 {
     uint8_t rgb[] = {1, 2, 3, 1, 2, 3, 3, 2, 1, 255, 255, 255, 1, 2, 3};
-    ct_samples s = {5, 1, rgb};
+    ct_samples s = {5, 1, rgb, NULL};
     ck_assert_uint_eq(ct_samples_distinct(&s), 3);
 }
 END_TEST
@@ -105,6 +106,136 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+/* An image whose every pixel differs, with some alpha below 128. */
+static ct_image make_varied_image(uint32_t w, uint32_t h)
+{
+    ct_image img = make_image(w, h);
+    for (uint32_t i = 0; i < w * h; i++) {
+        img.rgba[i * 4 + 2] = (uint8_t)(i * 7);
+        img.rgba[i * 4 + 3] = (uint8_t)(i * 37);
+    }
+    return img;
+}
+
+static void assert_same_samples(const ct_samples *a, const ct_samples *b)
+{
+    ck_assert_uint_eq(a->n, b->n);
+    ck_assert_uint_eq(a->step, b->step);
+    if (a->n)
+        ck_assert_int_eq(memcmp(a->rgb, b->rgb, (size_t)a->n * 3), 0);
+}
+
+/* Rows fed bottom-up, every row offered (the sampler ignores those off the grid), give
+ * exactly ct_sample_image's samples. */
+START_TEST(sampler_takes_rows_in_any_order)
+{
+    static const uint32_t budgets[] = {1, 5, 40, 100, 391, 10000};
+    ct_image img = make_varied_image(23, 17);
+    for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {
+        ct_samples want, got;
+        ck_assert_int_eq(ct_sample_image(&img, budgets[b], &want, NULL), 0);
+        ct_sampler s;
+        ck_assert_int_eq(ct_sampler_begin(&s, 23, 17, budgets[b], NULL, NULL), 0);
+        for (uint32_t y = 17; y-- > 0;)
+            ct_sampler_add_row(&s, y, img.rgba + (size_t)y * 23 * 4);
+        ct_sampler_finish(&s, &got);
+        assert_same_samples(&want, &got);
+        ct_samples_free(&got);
+        ct_samples_free(&want);
+    }
+    ct_image_free(&img);
+}
+END_TEST
+
+/* Rows given in interleaved parts (as Adam7 passes arrive), each part from a buffer that
+ * holds only that part's pixels, give the same samples. */
+START_TEST(sampler_assembles_row_parts)
+{
+    const uint32_t w = 19, h = 11, every = 3;
+    ct_image img = make_varied_image(w, h);
+    uint8_t *part = malloc((size_t)w * 4);
+    ck_assert_ptr_nonnull(part);
+    ct_samples want, got;
+    ck_assert_int_eq(ct_sample_image(&img, 60, &want, NULL), 0);
+    ct_sampler s;
+    ck_assert_int_eq(ct_sampler_begin(&s, w, h, 60, NULL, NULL), 0);
+    for (uint32_t first = every; first-- > 0;)
+        for (uint32_t y = 0; y < h; y++) {
+            memset(part, 0xEE, (size_t)w * 4); /* pixels of other parts are junk */
+            for (uint32_t x = first; x < w; x += every)
+                memcpy(part + x * 4, img.rgba + ((size_t)y * w + x) * 4, 4);
+            ct_sampler_add_row_part(&s, y, part, first, every);
+        }
+    ct_sampler_finish(&s, &got);
+    assert_same_samples(&want, &got);
+    ct_samples_free(&got);
+    ct_samples_free(&want);
+    free(part);
+    ct_image_free(&img);
+}
+END_TEST
+
+/* 10 rows at step 3: the grid rows are 1, 4, 7. */
+START_TEST(sampler_reports_grid_rows)
+{
+    ct_sampler s;
+    ck_assert_int_eq(ct_sampler_begin(&s, 9, 10, 12, NULL, NULL), 0);
+    ck_assert_uint_eq(s.step, 3);
+    static const uint32_t next[] = {1, 1, 4, 4, 4, 7, 7, 7, 10, 10, 10};
+    for (uint32_t y = 0; y <= 10; y++) {
+        ck_assert_uint_eq(ct_sampler_next_row(&s, y), next[y]);
+        ck_assert_int_eq(ct_sampler_wants_row(&s, y), y < 10 && next[y] == y);
+    }
+    ct_sampler_discard(&s);
+    ck_assert_ptr_null(s.grid);
+    ct_sampler_discard(&s); /* twice is harmless */
+}
+END_TEST
+
+/* Samples from an arena belong to it: ct_samples_free clears them without free() (ASan
+ * would report freeing arena memory), and a transparent image gives no buffer at all. */
+START_TEST(sampler_arena_ownership)
+{
+    ct_arena arena;
+    ct_arena_init(&arena);
+    ct_image img = make_image(8, 8);
+    ct_sampler s;
+    ck_assert_int_eq(ct_sampler_begin(&s, 8, 8, 64, &arena, NULL), 0);
+    ct_sampler_add_image(&s, img.rgba);
+    ct_samples got;
+    ct_sampler_finish(&s, &got);
+    ck_assert_uint_eq(got.n, 64);
+    ck_assert_ptr_eq(got.arena, &arena);
+    ct_samples_free(&got);
+    ck_assert_ptr_null(got.rgb);
+    ck_assert_ptr_null(got.arena);
+
+    for (uint32_t i = 0; i < 64; i++)
+        img.rgba[i * 4 + 3] = 127;
+    ck_assert_int_eq(ct_sampler_begin(&s, 8, 8, 64, &arena, NULL), 0);
+    ct_sampler_add_image(&s, img.rgba);
+    ct_sampler_finish(&s, &got);
+    ck_assert_uint_eq(got.n, 0);
+    ck_assert_ptr_null(got.rgb);
+    ct_samples_free(&got);
+    ct_image_free(&img);
+    ct_arena_destroy(&arena);
+}
+END_TEST
+
+START_TEST(sampler_bad_arguments)
+{
+    ct_sampler s;
+    ct_err e;
+    ck_assert_int_eq(ct_sampler_begin(&s, 0, 5, 10, NULL, &e), COVERTHEME_ERR_INVALID_ARGUMENT);
+    ck_assert_str_eq(e.msg, "sampling: empty image");
+    ck_assert_ptr_null(s.grid);
+    ck_assert_int_eq(ct_sampler_begin(&s, 5, 0, 10, NULL, &e), COVERTHEME_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(ct_sampler_begin(&s, 5, 5, 0, NULL, &e), COVERTHEME_ERR_INVALID_ARGUMENT);
+    ct_sampler_discard(&s);
+}
+END_TEST
+
 Suite *suite_sample(void)
 {
     Suite *s = suite_create("sample");
@@ -115,6 +246,11 @@ Suite *suite_sample(void)
     tcase_add_test(tc, transparent_pixels_skipped);
     tcase_add_test(tc, distinct_counts_repeats_once);
     tcase_add_test(tc, bad_arguments);
+    tcase_add_test(tc, sampler_takes_rows_in_any_order);
+    tcase_add_test(tc, sampler_assembles_row_parts);
+    tcase_add_test(tc, sampler_reports_grid_rows);
+    tcase_add_test(tc, sampler_arena_ownership);
+    tcase_add_test(tc, sampler_bad_arguments);
     suite_add_tcase(s, tc);
     return s;
 }
