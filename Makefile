@@ -38,7 +38,7 @@ TEST_CORE_SRC   := tests/run_core.c $(wildcard tests/test_*.c)
 TEST_COMMON_OBJ := $(TEST_COMMON_SRC:%.c=$(BUILD)/%.o)
 TEST_CORE_OBJ   := $(TEST_CORE_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps run test check-abi abi-baseline clean bench-tools corpus bench bench-save bench-compare bench-ab quality profile heap
+.PHONY: all deps run test check-abi abi-baseline clean bench-tools corpus bench bench-save bench-compare bench-ab bench-determinism quality profile heap
 all: $(LIB) $(BUILD)/libcovertheme.so $(CLI)
 
 deps:
@@ -171,6 +171,10 @@ bench-ab: bench-tools
 	sh bench/ab.sh $(BASE) $(CORPUS) $(BENCH_DIR)/ab $(BENCH_ARGS)
 
 # Palette distortion vs an exhaustive k-means reference, guarantees, PNG/JPEG stability.
+# Byte-identical themes across ISA and thread counts on every corpus image (bench/determinism.sh).
+bench-determinism: all
+	sh bench/determinism.sh $(CORPUS)
+
 quality: bench-tools
 	@mkdir -p $(BENCH_DIR)
 	sh bench/quality.sh $(CORPUS) $(BENCH_DIR)/quality.jsonl $(QUALITY_ARGS)

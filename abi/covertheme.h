@@ -45,6 +45,21 @@
  *    are serialised by a lock inside the context, so concurrent calls are safe but do not
  *    run in parallel; use one context per thread for parallel work. Themes are immutable
  *    after they are returned and may be read and rendered from several threads at once.
+ *  - Worker threads: a context starts THREADS - 1 workers at the first call that has enough
+ *    work to share (the calling thread always does a share itself), keeps them parked
+ *    between calls, and joins them in covertheme_destroy(). Workers block every signal and
+ *    run only covertheme code. The library is linked with -z nodelete, so a host that
+ *    dlclose()s it while a context is alive does not unmap code under its workers; destroy
+ *    contexts before dlclose() to get the threads back. After fork() a context's workers
+ *    exist only in the parent; the child starts its own on its next call.
+ *  - Memory: a context keeps the working memory of its largest call so far (decoder rows,
+ *    samples, histogram, k-means state; a few MB for covers up to 3000 px) plus a buffer as
+ *    large as the largest file it read, and reuses them, so a warm call on an image no
+ *    larger than one seen before allocates nothing in covertheme or libspng (with the cover
+ *    cache on, storing a new cover's theme takes a recycled block or a new one; libjpeg and
+ *    libwebp allocate inside their decoders, 10 and 3 times per call in tests/alloc_check.c). All of it is
+ *    released by covertheme_destroy(). Freed themes are kept in a small process-wide
+ *    bin (at most 4) for reuse by the next call and released at exit.
  *  - The library never calls setlocale(), installs signal handlers, forks, waits on child
  *    processes or writes to stdout/stderr. Numbers in RON and JSON are formatted without
  *    the C locale, so a host's LC_NUMERIC does not change the output.
@@ -149,8 +164,11 @@ enum covertheme_option {
     COVERTHEME_OPT_BG_POLICY = 3,
     /* Seed of the k-means++ initialisation, 0..2^63-1, default 1. */
     COVERTHEME_OPT_SEED = 4,
-    /* Worker threads, 0..64; 0 = one per online CPU (default). Version 0.1 computes on the
-     * calling thread only; the value is validated and kept for the engine of 0.2. */
+    /* Threads a call may use, the calling thread included, 0..64; 0 = one per online CPU
+     * (default), 1 = never hand work to another thread. The clustering is split into fixed
+     * blocks whose results are combined in block order, so the theme is the same for every
+     * value; only the time changes. A changed value takes effect at the next call (the
+     * context's pool is restarted with the new size). */
     COVERTHEME_OPT_THREADS = 5,
     /* Maximum Lloyd iterations, 1..1000, default 40 (the reference tool's). */
     COVERTHEME_OPT_MAX_ITERATIONS = 6,
@@ -276,10 +294,10 @@ typedef struct covertheme_cluster {
  * of a cache hit: a decode always takes some time. */
 typedef struct covertheme_timings {
     uint64_t read_ns;          /* reading the file (0 for buffers) */
-    uint64_t decode_ns;
-    uint64_t sample_ns;
-    uint64_t convert_ns;       /* samples into the clustering space */
-    uint64_t cluster_ns;       /* k-means++ seeding and Lloyd iterations */
+    uint64_t decode_ns;        /* decoding, with the sampling of rows as they arrive */
+    uint64_t sample_ns;        /* 0 since 0.2: sampling is part of decode_ns */
+    uint64_t convert_ns;       /* samples into the weighted colour histogram (clustering space) */
+    uint64_t cluster_ns;       /* k-means++ restarts and Lloyd iterations */
     uint64_t roles_ns;
     uint64_t total_ns;
 } covertheme_timings;

@@ -101,6 +101,65 @@ void ct_srgb8_to_lab(const uint8_t rgb[3], double lab[3])
     linear_to_lab(lin, lab);
 }
 
+/* ---- CIELAB by table, for clustering ----------------------------------------------------
+ * X/Xn, Y/Yn, Z/Zn are sums of one term per 8-bit channel (the matrix applied to the
+ * linearised value), so nine 256-entry tables give them with three additions each; the cube
+ * root comes from a 16384-segment table with linear interpolation (at most 2e-4 L*a*b* units from
+ * cbrt, far below a just-noticeable difference). About 10x faster than the exact path, which
+ * matters when a cover has tens of thousands of distinct colours; reported colours still go
+ * through the exact conversion. */
+#define CBRT_SEGMENTS 16384
+
+static double lab_term[3][3][256]; /* [xyz][channel][value], already divided by the white */
+static double cbrt_table[CBRT_SEGMENTS + 2];
+static pthread_once_t lab_tables_once = PTHREAD_ONCE_INIT;
+
+static void lab_tables_init(void)
+{
+    static const double m[3][3] = {{0.4124564, 0.3575761, 0.1804375},
+                                   {0.2126729, 0.7151522, 0.0721750},
+                                   {0.0193339, 0.1191920, 0.9503041}};
+    const double white[3] = {WHITE_X, WHITE_Y, WHITE_Z};
+    for (int i = 0; i < 3; i++)
+        for (int c = 0; c < 3; c++)
+            for (int v = 0; v < 256; v++)
+                lab_term[i][c][v] = m[i][c] * ct_srgb8_to_linear((uint8_t)v) / white[i];
+    for (int j = 0; j <= CBRT_SEGMENTS + 1; j++)
+        cbrt_table[j] = cbrt((double)j / CBRT_SEGMENTS);
+}
+
+static double lab_f_table(double t)
+{
+    if (t <= LAB_DELTA * LAB_DELTA * LAB_DELTA)
+        return t / (3.0 * LAB_DELTA * LAB_DELTA) + 4.0 / 29.0;
+    if (t >= 1.0)
+        return cbrt(t); /* only white and rounding just above it */
+    double x = t * CBRT_SEGMENTS;
+    int j = (int)x;
+    double frac = x - j;
+    return cbrt_table[j] + (cbrt_table[j + 1] - cbrt_table[j]) * frac;
+}
+
+static void srgb8_to_lab_table(const uint8_t rgb[3], float out[3])
+{
+    pthread_once(&lab_tables_once, lab_tables_init);
+    double t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = lab_term[i][0][rgb[0]] + lab_term[i][1][rgb[1]] + lab_term[i][2][rgb[2]];
+    double fx = lab_f_table(t[0]), fy = lab_f_table(t[1]), fz = lab_f_table(t[2]);
+    out[0] = (float)(116.0 * fy - 16.0);
+    out[1] = (float)(500.0 * (fx - fy));
+    out[2] = (float)(200.0 * (fy - fz));
+}
+
+void ct_space_from_srgb8_fast(int space, const uint8_t rgb[3], float out[3])
+{
+    if (space == COVERTHEME_SPACE_CIELAB)
+        srgb8_to_lab_table(rgb, out);
+    else
+        ct_space_from_srgb8(space, rgb, out);
+}
+
 static void linear_to_srgb8_3(const double lin[3], uint8_t rgb[3])
 {
     for (int i = 0; i < 3; i++)

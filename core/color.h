@@ -25,6 +25,9 @@ void ct_srgb8_to_hsv(const uint8_t rgb[3], double hsv[3]);
  * s, l/v 0..1 (the reference's convention); YUV BT.601 on 0..255 with offset 128. */
 void ct_space_from_srgb8(int space, const uint8_t rgb[3], float out[3]);
 void ct_space_to_srgb8(int space, const float in[3], uint8_t rgb[3]);
+/* ct_space_from_srgb8 for clustering many colours: CIELAB by table (within 2e-4 of the
+ * exact values, deterministic), the other spaces exactly. Thread-safe. */
+void ct_space_from_srgb8_fast(int space, const uint8_t rgb[3], float out[3]);
 
 /* OKLab / OKLCH. oklch: L 0..1, C >= 0, h degrees [0,360). */
 void ct_linear_to_oklab(const double lin[3], double lab[3]);

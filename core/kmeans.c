@@ -1,10 +1,13 @@
 #include "kmeans.h"
 
 #include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "cpu.h"
+#include "pool.h"
 #include "rng.h"
 
 static float dist2(const float *a, const float *b)
@@ -13,32 +16,90 @@ static float dist2(const float *a, const float *b)
     return d0 * d0 + d1 * d1 + d2 * d2;
 }
 
-uint32_t ct_nearest_centroid(const float *pt, const float *centroids, uint32_t k, float *dist)
+void ct_pack_centroids(const float *centroids, uint32_t k, float *packed)
+{
+    for (uint32_t c = 0; c < k; c++) {
+        const float *cc = centroids + (size_t)c * 3;
+        float *q = packed + (size_t)c * 4;
+        q[0] = -2.0f * cc[0];
+        q[1] = -2.0f * cc[1];
+        q[2] = -2.0f * cc[2];
+        q[3] = (cc[0] * cc[0] + cc[1] * cc[1]) + cc[2] * cc[2];
+    }
+}
+
+/* The score of centroid q for point p: |c|^2 - 2 p.c, fused as the AVX2 kernel fuses it.
+ * fmaf is correctly rounded wherever it runs (an FMA instruction or glibc's exact
+ * emulation), so this is the reference bit for bit. */
+static float score(const float *p, const float *q)
+{
+    return fmaf(p[0], q[0], fmaf(p[1], q[1], fmaf(p[2], q[2], q[3])));
+}
+
+static float norm2(const float *p)
+{
+    return (p[0] * p[0] + p[1] * p[1]) + p[2] * p[2];
+}
+
+/* Lowest-scoring packed centroid (lowest index on ties; a NaN score never wins), with its
+ * score. */
+static uint32_t nearest_packed(const float *pt, const float *packed, uint32_t k, float *best_score)
 {
     uint32_t best = 0;
-    float best_d = FLT_MAX;
+    float best_s = FLT_MAX;
     for (uint32_t c = 0; c < k; c++) {
-        float d = dist2(pt, centroids + (size_t)c * 3);
-        if (d < best_d) {
-            best_d = d;
+        float sc = score(pt, packed + (size_t)c * 4);
+        if (sc < best_s) {
+            best_s = sc;
             best = c;
         }
     }
-    if (dist)
-        *dist = best_d;
+    *best_score = best_s;
     return best;
 }
 
-/* k-means++: the first centre uniformly, each next one with probability proportional to
- * the squared distance to the nearest centre so far. Returns how many centres were chosen
- * (fewer than k only when every remaining point coincides with a centre). */
-static uint32_t seed_plus_plus(const float *pts, uint32_t n, uint32_t k, ct_rng *rng,
+uint32_t ct_nearest_centroid(const float *pt, const float *centroids, uint32_t k, float *dist)
+{
+    float packed[4 * 256];
+    if (k > 256)
+        k = 256;
+    ct_pack_centroids(centroids, k, packed);
+    float s;
+    uint32_t best = nearest_packed(pt, packed, k, &s);
+    if (dist)
+        *dist = s + norm2(pt);
+    return best;
+}
+
+static double weight_of(const uint32_t *w, uint32_t i)
+{
+    return w ? (double)w[i] : 1.0;
+}
+
+/* Weighted k-means++: the first centre with probability proportional to weight, each next
+ * one proportional to weight x squared distance to the nearest centre so far. Returns how
+ * many centres were chosen (fewer than k only when every remaining point coincides with a
+ * centre). d2 receives weight x distance per point. */
+static uint32_t seed_plus_plus(const float *pts, const uint32_t *w, uint32_t n, uint32_t k, ct_rng *rng,
                                float *centroids, double *d2)
 {
-    uint32_t first = (uint32_t)ct_rng_below(rng, n);
+    uint32_t first = 0;
+    if (w) {
+        double total = 0.0;
+        for (uint32_t i = 0; i < n; i++)
+            total += w[i];
+        double target = ct_rng_unit(rng) * total;
+        for (first = 0; first + 1 < n; first++) {
+            target -= w[first];
+            if (target < 0.0)
+                break;
+        }
+    } else {
+        first = (uint32_t)ct_rng_below(rng, n);
+    }
     memcpy(centroids, pts + (size_t)first * 3, 3 * sizeof(float));
     for (uint32_t i = 0; i < n; i++)
-        d2[i] = dist2(pts + (size_t)i * 3, centroids);
+        d2[i] = weight_of(w, i) * dist2(pts + (size_t)i * 3, centroids);
     uint32_t chosen = 1;
     while (chosen < k) {
         double sum = 0.0;
@@ -59,7 +120,7 @@ static uint32_t seed_plus_plus(const float *pts, uint32_t n, uint32_t k, ct_rng 
         float *c = centroids + (size_t)chosen * 3;
         memcpy(c, pts + (size_t)pick * 3, 3 * sizeof(float));
         for (uint32_t i = 0; i < n; i++) {
-            double d = dist2(pts + (size_t)i * 3, c);
+            double d = weight_of(w, i) * dist2(pts + (size_t)i * 3, c);
             if (d < d2[i])
                 d2[i] = d;
         }
@@ -77,40 +138,112 @@ void ct_points_to_soa(const float *pts, uint32_t n, float *soa)
     }
 }
 
-void ct_nearest_batch(int isa, const float *pts, const float *soa, uint32_t n,
-                      const float *centroids, uint32_t k, uint32_t *labels, float *dist)
+void ct_nearest_batch(int isa, const float *pts, const float *soa, uint32_t n, const float *centroids,
+                      uint32_t k, uint32_t *labels, float *dist)
 {
     uint32_t done = 0;
     if (isa == CT_ISA_AVX2 && soa && ct_cpu_has_avx2())
         done = ct_nearest_soa_avx2(soa, soa + n, soa + (size_t)n * 2, n, centroids, k, labels, dist);
-    for (uint32_t i = done; i < n; i++) /* the scalar kernel, and the AVX2 kernel's tail */
-        labels[i] = ct_nearest_centroid(pts + (size_t)i * 3, centroids, k, dist + i);
+    if (done == n)
+        return;
+    float packed[4 * 256];
+    ct_pack_centroids(centroids, k, packed);
+    for (uint32_t i = done; i < n; i++) { /* the scalar kernel, and the AVX2 kernel's tail */
+        const float *p = pts + (size_t)i * 3;
+        float s;
+        labels[i] = nearest_packed(p, packed, k, &s);
+        dist[i] = s + norm2(p);
+    }
 }
 
-/* One assignment pass: labels, per-cluster sums and counts. Returns how many labels changed.
- * The nearest centroids come from the ISA's kernel (bit-identical on every ISA) into
- * `nearest`; the double sums are then accumulated here, in point order, whatever the ISA. */
-static uint32_t assign(int isa, const float *pts, const float *soa, uint32_t n,
-                       const float *centroids, uint32_t k, uint32_t *labels, uint32_t *nearest,
-                       float *pdist, double *sums, uint32_t *counts, double *inertia)
+/* Assignment passes work on fixed blocks of points: each block's labels, label changes and
+ * weighted sums are computed on their own (by whichever thread takes the block), and the
+ * caller adds the blocks up in block order. The partition depends only on n, so the sums,
+ * and with them every centroid, are the same for any thread count.
+ *
+ * Every pass computes every distance. Hamerly's bounds were tried (bench notes in
+ * bench/README.md): at k = 30 on colour data about a fifth of the points still needed a
+ * scalar full scan per pass, which made passes slower than the brute-force AVX2 kernel. */
+#define KM_BLOCK 2048u
+
+typedef struct km_block {
+    double *sums;      /* k * 3 */
+    uint32_t *counts;  /* k */
+    double inertia;
+    uint32_t changed;
+} km_block;
+
+typedef struct km_pass {
+    int isa;
+    const float *pts, *soa;
+    const uint32_t *w;
+    uint32_t n, k;
+    const float *centroids;
+    uint32_t *labels;
+    float *pdist;      /* n: squared distance of each point to its centroid */
+    km_block *blocks;
+} km_pass;
+
+static void assign_block(void *arg, uint32_t b)
 {
-    ct_nearest_batch(isa, pts, soa, n, centroids, k, nearest, pdist);
+    const km_pass *ps = arg;
+    uint32_t lo = b * KM_BLOCK, hi = ps->n - lo < KM_BLOCK ? ps->n : lo + KM_BLOCK, m = hi - lo, k = ps->k;
+    float soa_blk[3 * KM_BLOCK]; /* the block's SoA view: the kernel wants three arrays */
+    uint32_t nearest[KM_BLOCK];
+    const float *soa = NULL;
+    if (ps->soa) {
+        for (int j = 0; j < 3; j++)
+            memcpy(soa_blk + j * m, ps->soa + (size_t)j * ps->n + lo, m * sizeof(float));
+        soa = soa_blk;
+    }
+    ct_nearest_batch(ps->isa, ps->pts + (size_t)lo * 3, soa, m, ps->centroids, k, nearest, ps->pdist + lo);
+    km_block *blk = &ps->blocks[b];
+    memset(blk->sums, 0, (size_t)k * 3 * sizeof(double));
+    memset(blk->counts, 0, (size_t)k * sizeof(uint32_t));
     uint32_t changed = 0;
     double total = 0.0;
-    memset(sums, 0, (size_t)k * 3 * sizeof(double));
-    memset(counts, 0, (size_t)k * sizeof(uint32_t));
-    for (uint32_t i = 0; i < n; i++) {
-        const float *p = pts + (size_t)i * 3;
-        uint32_t c = nearest[i];
-        if (c != labels[i]) {
-            labels[i] = c;
+    for (uint32_t i = lo; i < hi; i++) {
+        const float *p = ps->pts + (size_t)i * 3;
+        uint32_t c = nearest[i - lo];
+        if (c != ps->labels[i]) {
+            ps->labels[i] = c;
             changed++;
         }
-        total += pdist[i];
-        sums[c * 3 + 0] += p[0];
-        sums[c * 3 + 1] += p[1];
-        sums[c * 3 + 2] += p[2];
-        counts[c]++;
+        double wi = weight_of(ps->w, i);
+        total += wi * ps->pdist[i];
+        blk->sums[c * 3 + 0] += wi * p[0];
+        blk->sums[c * 3 + 1] += wi * p[1];
+        blk->sums[c * 3 + 2] += wi * p[2];
+        blk->counts[c] += ps->w ? ps->w[i] : 1;
+    }
+    blk->inertia = total;
+    blk->changed = changed;
+}
+
+static uint32_t block_count(uint32_t n)
+{
+    return (n + KM_BLOCK - 1) / KM_BLOCK;
+}
+
+/* One assignment pass over all blocks (on the pool when it pays), then the sums in block
+ * order. Returns how many labels changed. */
+static uint32_t assign(km_pass *ps, ct_pool *pool, double *sums, uint32_t *counts, double *inertia)
+{
+    uint32_t nb = block_count(ps->n), k = ps->k;
+    int parallel = nb > 1 && (uint64_t)ps->n * k >= CT_KMEANS_POOL_MIN_WORK;
+    ct_pool_run(parallel ? pool : NULL, nb, assign_block, ps);
+    memset(sums, 0, (size_t)k * 3 * sizeof(double));
+    memset(counts, 0, (size_t)k * sizeof(uint32_t));
+    uint32_t changed = 0;
+    double total = 0.0;
+    for (uint32_t b = 0; b < nb; b++) {
+        const km_block *blk = &ps->blocks[b];
+        for (uint32_t j = 0; j < k * 3; j++)
+            sums[j] += blk->sums[j];
+        for (uint32_t c = 0; c < k; c++)
+            counts[c] += blk->counts[c];
+        total += blk->inertia;
+        changed += blk->changed;
     }
     *inertia = total;
     return changed;
@@ -139,14 +272,102 @@ static void update(const float *pts, uint32_t n, float *centroids, uint32_t k, c
     }
 }
 
+/* Everything one restart needs. */
+typedef struct restart_ws {
+    float *centroids;  /* k * 3 */
+    uint32_t *counts;  /* k */
+    uint32_t k, iterations;
+    double inertia;
+} restart_ws;
+
+/* Shared by the restarts, which run one after the other (each one's passes in parallel). */
+typedef struct km_job {
+    const float *pts, *soa;
+    const uint32_t *w;
+    const float *init;
+    uint32_t n, k, max_iterations;
+    uint64_t seed;
+    int isa;
+    ct_pool *pool;
+    double *sums, *d2;
+    float *pdist;
+    uint32_t *labels;
+    km_block *blocks;
+} km_job;
+
+/* Restart r's own generator: the seed for r = 0 (so one restart is plain seeded k-means++),
+ * a fixed odd-constant stride apart for the others. */
+static uint64_t restart_seed(uint64_t seed, uint32_t r)
+{
+    return seed + (uint64_t)r * UINT64_C(0x9E3779B97F4A7C15);
+}
+
+static void run_restart(km_job *j, uint32_t r, restart_ws *ws)
+{
+    ct_rng rng;
+    ct_rng_seed(&rng, restart_seed(j->seed, r));
+    uint32_t k = j->k;
+    if (j->init)
+        memcpy(ws->centroids, j->init, (size_t)k * 3 * sizeof(float));
+    else
+        k = seed_plus_plus(j->pts, j->w, j->n, j->k, &rng, ws->centroids, j->d2);
+    for (uint32_t i = 0; i < j->n; i++)
+        j->labels[i] = UINT32_MAX; /* the first pass counts every point as changed */
+    km_pass ps = {j->isa, j->pts, j->soa, j->w, j->n, k, ws->centroids, j->labels, j->pdist, j->blocks};
+    uint32_t iter = 0;
+    double inertia = 0.0;
+    while (iter < j->max_iterations) {
+        uint32_t changed = assign(&ps, j->pool, j->sums, ws->counts, &inertia);
+        iter++;
+        if (changed == 0)
+            break; /* centroids are already the means of this assignment */
+        update(j->pts, j->n, ws->centroids, k, j->sums, ws->counts, j->pdist);
+    }
+    ws->k = k;
+    ws->iterations = iter;
+    ws->inertia = inertia;
+}
+
+/* Heap or arena, so the same code serves the library (arena) and tests/tools (heap). */
+typedef struct km_mem {
+    struct ct_arena *arena;
+    void *heap[64];
+    uint32_t nheap;
+    int failed;
+} km_mem;
+
+static void *km_alloc(km_mem *m, size_t bytes)
+{
+    void *p = NULL;
+    if (m->arena)
+        p = ct_arena_alloc(m->arena, bytes);
+    else if (m->nheap < sizeof m->heap / sizeof m->heap[0] && (p = malloc(bytes)))
+        m->heap[m->nheap++] = p;
+    if (!p)
+        m->failed = 1;
+    return p;
+}
+
+static void km_release(km_mem *m, const void *keep1, const void *keep2)
+{
+    for (uint32_t i = 0; i < m->nheap; i++)
+        if (m->heap[i] != keep1 && m->heap[i] != keep2)
+            free(m->heap[i]);
+    m->nheap = 0;
+}
+
 void ct_kmeans_free(ct_kmeans_result *r)
 {
     if (!r)
         return;
-    free(r->centroids);
-    free(r->counts);
+    if (!r->in_arena) {
+        free(r->centroids);
+        free(r->counts);
+    }
     memset(r, 0, sizeof *r);
 }
+
+#define MAX_RESTARTS 16
 
 int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kmeans_result *out,
               ct_err *err)
@@ -155,52 +376,51 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
     if (!points || n == 0 || !p || p->k == 0 || p->max_iterations == 0)
         return ct_fail(err, COVERTHEME_ERR_INVALID_ARGUMENT, "k-means: no points or k = 0");
     uint32_t k = p->k < n ? p->k : n;
-    float *centroids = malloc((size_t)k * 3 * sizeof(float));
-    uint32_t *counts = malloc((size_t)k * sizeof(uint32_t));
-    double *sums = malloc((size_t)k * 3 * sizeof(double));
-    double *d2 = malloc((size_t)n * sizeof(double));
-    float *pdist = malloc((size_t)n * sizeof(float));
-    uint32_t *labels = malloc((size_t)n * 2 * sizeof(uint32_t)); /* current, then nearest */
-    int isa = ct_isa();
+    uint32_t restarts = p->restarts == 0 || p->init ? 1 : p->restarts > MAX_RESTARTS ? MAX_RESTARTS : p->restarts;
+    km_mem mem = {.arena = p->arena};
+    km_job job = {points, NULL, p->weights, p->init, n, k, p->max_iterations, p->seed, ct_isa(), p->pool,
+                  NULL, NULL, NULL, NULL, NULL};
+    restart_ws ws[MAX_RESTARTS];
+    memset(ws, 0, sizeof ws);
+    uint32_t nb = block_count(n);
     /* The AVX2 kernel reads the points as SoA; without that copy the scalar kernel runs
      * (same result, only slower). */
-    float *soa = isa == CT_ISA_AVX2 ? malloc((size_t)n * 3 * sizeof(float)) : NULL;
-    int rc = 0;
-    if (!centroids || !counts || !sums || !d2 || !pdist || !labels) {
-        rc = ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "k-means: out of memory (n=%u, k=%u)", n, k);
-        goto done;
+    float *soa = job.isa == CT_ISA_AVX2 ? km_alloc(&mem, (size_t)n * 3 * sizeof(float)) : NULL;
+    job.sums = km_alloc(&mem, (size_t)k * 3 * sizeof(double));
+    job.d2 = p->init ? NULL : km_alloc(&mem, (size_t)n * sizeof(double));
+    job.pdist = km_alloc(&mem, (size_t)n * sizeof(float));
+    job.labels = km_alloc(&mem, (size_t)n * sizeof(uint32_t));
+    job.blocks = km_alloc(&mem, (size_t)nb * sizeof(km_block));
+    double *block_sums = km_alloc(&mem, (size_t)nb * k * 3 * sizeof(double));
+    uint32_t *block_counts = km_alloc(&mem, (size_t)nb * k * sizeof(uint32_t));
+    for (uint32_t r = 0; r < restarts; r++) {
+        ws[r].centroids = km_alloc(&mem, (size_t)k * 3 * sizeof(float));
+        ws[r].counts = km_alloc(&mem, (size_t)k * sizeof(uint32_t));
     }
-    ct_rng rng;
-    ct_rng_seed(&rng, p->seed);
-    k = seed_plus_plus(points, n, k, &rng, centroids, d2);
+    if (mem.failed) {
+        km_release(&mem, NULL, NULL);
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "k-means: out of memory (n=%u, k=%u)", n, k);
+    }
+    for (uint32_t b = 0; b < nb; b++) {
+        job.blocks[b].sums = block_sums + (size_t)b * k * 3;
+        job.blocks[b].counts = block_counts + (size_t)b * k;
+    }
     if (soa)
         ct_points_to_soa(points, n, soa);
-    for (uint32_t i = 0; i < n; i++)
-        labels[i] = UINT32_MAX; /* first pass counts every point as changed */
-    uint32_t iter = 0;
-    double inertia = 0.0;
-    while (iter < p->max_iterations) {
-        uint32_t changed = assign(isa, points, soa, n, centroids, k, labels, labels + n, pdist, sums,
-                                  counts, &inertia);
-        iter++;
-        if (changed == 0)
-            break; /* centroids are already the means of this assignment */
-        update(points, n, centroids, k, sums, counts, pdist);
-    }
-    out->k = k;
-    out->centroids = centroids;
-    out->counts = counts;
-    out->iterations = iter;
-    out->inertia = inertia;
-    centroids = NULL;
-    counts = NULL;
-done:
-    free(centroids);
-    free(counts);
-    free(sums);
-    free(d2);
-    free(pdist);
-    free(labels);
-    free(soa);
-    return rc;
+    job.soa = soa;
+    for (uint32_t r = 0; r < restarts; r++)
+        run_restart(&job, r, &ws[r]);
+    uint32_t best = 0;
+    for (uint32_t r = 1; r < restarts; r++)
+        if (ws[r].inertia < ws[best].inertia)
+            best = r;
+    out->k = ws[best].k;
+    out->centroids = ws[best].centroids;
+    out->counts = ws[best].counts;
+    out->iterations = ws[best].iterations;
+    out->restart = best;
+    out->inertia = ws[best].inertia;
+    out->in_arena = p->arena != NULL;
+    km_release(&mem, out->centroids, out->counts);
+    return 0;
 }

@@ -1,8 +1,10 @@
 /* k-means (Lloyd) with deterministic k-means++ seeding.
  *
- * Points are float triples in any clustering space; distance is squared Euclidean.
- * Ties go to the lowest centroid index; sums are accumulated in double in point order, so
- * the result depends only on the input, k, the iteration cap and the seed. The assignment's
+ * Points are float triples in any clustering space, optionally weighted (a colour
+ * histogram: weight = how many samples a point stands for); distance is squared Euclidean.
+ * Ties go to the lowest centroid index; sums are accumulated in double in point order within
+ * one restart, and restarts run whole on one thread each, so the result depends only on the
+ * input, k, the iteration cap, the seed and the restart count, never on the thread count. The assignment's
  * nearest-centroid search runs on the ISA ct_isa() picks (cpu.h: scalar or AVX2); the kernels
  * do the same float operations in the same order, so the result does not depend on the ISA
  * either (tests/test_kmeans_diff.c checks that bit for bit). */
@@ -16,24 +18,52 @@
 typedef struct ct_kmeans_result {
     uint32_t k;          /* centroids produced (<= requested; fewer when points run out) */
     float *centroids;    /* k * 3 */
-    uint32_t *counts;    /* k, points assigned in the last assignment pass */
-    uint32_t iterations; /* assignment passes run */
-    double inertia;      /* sum of squared distances in the last assignment pass */
+    uint32_t *counts;    /* k, total weight assigned in the last assignment pass */
+    uint32_t iterations; /* assignment passes run by the chosen restart */
+    uint32_t restart;    /* which restart won (lowest inertia; lowest index on ties) */
+    double inertia;      /* weighted sum of squared distances in the last assignment pass */
+    int in_arena;        /* centroids/counts live in the arena: ct_kmeans_free leaves them */
 } ct_kmeans_result;
+
+struct ct_arena;
+struct ct_pool;
 
 typedef struct ct_kmeans_params {
     uint32_t k;          /* >= 1 */
     uint32_t max_iterations;
     uint64_t seed;
+    /* Independent k-means++ seedings, each run to convergence (or max_iterations); the one
+     * with the lowest inertia wins. 0 means 1. Restart r seeds its generator from `seed`
+     * and r, so the result does not depend on how restarts are spread over threads. */
+    uint32_t restarts;
+    const uint32_t *weights; /* NULL: every point weighs 1; else n weights, each >= 1 */
+    /* NULL: k-means++ seeding. Else k starting centroids (k * 3; k <= n): one run of Lloyd
+     * from them, restarts ignored (polishing a palette found on a coarser histogram). */
+    const float *init;
+    struct ct_arena *arena;  /* NULL: heap; else all memory (result included) comes from it */
+    struct ct_pool *pool;    /* NULL: run restarts on the calling thread */
 } ct_kmeans_params;
+
+/* Points below which restarts are not handed to the pool (times k): a hand-off costs
+ * ~4-20 µs on these machines, see bench/pool_latency.c for the measurement. */
+#define CT_KMEANS_POOL_MIN_WORK ((uint64_t)1 << 16)
 
 /* n >= 1. Returns 0, or COVERTHEME_ERR_NO_MEMORY / INVALID_ARGUMENT with `out` zeroed. */
 int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kmeans_result *out,
               ct_err *err);
 void ct_kmeans_free(ct_kmeans_result *r);
 
-/* Index of the centroid nearest to `pt` (lowest index on ties); *dist gets the squared
- * distance. The scalar reference kernel. */
+/* Distances are computed as |p|^2 + (|c|^2 - 2 p.c): the part that decides the winner is
+ * three fused multiply-adds per centroid (p.x * -2c.x + (p.y * -2c.y + (p.z * -2c.z + |c|^2)))
+ * on centroids packed once per pass, and |p|^2 is added to the winner only. Ties in that
+ * score go to the lowest index. The scalar path uses fmaf(), which is correctly rounded
+ * like the AVX2 FMA instruction, so both give the same bits. */
+
+/* Centroids packed for the kernels: per centroid (-2x, -2y, -2z, (x*x + y*y) + z*z). */
+void ct_pack_centroids(const float *centroids, uint32_t k, float *packed);
+
+/* Index of the centroid nearest to `pt` (k <= 256; lowest index on ties); *dist gets the
+ * squared distance as defined above. The scalar reference kernel. */
 uint32_t ct_nearest_centroid(const float *pt, const float *centroids, uint32_t k, float *dist);
 
 /* Nearest centroid of each of n points (labels[i], dist[i]) with the kernel of `isa`
@@ -47,9 +77,9 @@ void ct_nearest_batch(int isa, const float *pts, const float *soa, uint32_t n,
 /* soa[0..n) = x, soa[n..2n) = y, soa[2n..3n) = z of the n triples in pts. */
 void ct_points_to_soa(const float *pts, uint32_t n, float *soa);
 
-/* The AVX2 kernel (core/kmeans_avx2.c) on SoA coordinates: labels and distances of the
- * first n - n % 8 points, returning that count; the caller does the rest with the scalar
- * kernel. Only call it when ct_cpu_has_avx2(). */
+/* The AVX2+FMA kernel (core/kmeans_avx2.c) on SoA coordinates (k <= 256): labels and
+ * distances of the first n - n % 8 points, returning that count; the caller does the rest
+ * with the scalar kernel. Only call it when ct_cpu_has_avx2(). */
 uint32_t ct_nearest_soa_avx2(const float *xs, const float *ys, const float *zs, uint32_t n,
                              const float *centroids, uint32_t k, uint32_t *labels, float *dist);
 

@@ -149,26 +149,3 @@ void ct_samples_free(ct_samples *s)
     ct_mem_free(s->arena, s->rgb);
     memset(s, 0, sizeof *s);
 }
-
-uint32_t ct_samples_distinct(const ct_samples *s)
-{
-    if (!s || s->n == 0)
-        return 0;
-    /* One bit per 24-bit colour: 2 MiB, cheaper and simpler than sorting. */
-    uint8_t *seen = calloc(1u << 21, 1);
-    if (!seen) {
-        return s->n; /* an upper bound is still a valid clamp for k */
-    }
-    uint32_t distinct = 0;
-    for (uint32_t i = 0; i < s->n; i++) {
-        const uint8_t *p = s->rgb + (size_t)i * 3;
-        uint32_t key = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-        uint8_t bit = (uint8_t)(1u << (key & 7));
-        if (!(seen[key >> 3] & bit)) {
-            seen[key >> 3] |= bit;
-            distinct++;
-        }
-    }
-    free(seen);
-    return distinct;
-}

@@ -31,9 +31,6 @@ typedef struct ct_samples {
 int ct_sample_image(const ct_image *img, uint32_t max_samples, ct_samples *out, ct_err *err);
 void ct_samples_free(ct_samples *s);
 
-/* Number of distinct colours among the samples. */
-uint32_t ct_samples_distinct(const ct_samples *s);
-
 /* ---- Row sampler ---------------------------------------------------------------------
  *
  * begin, then add the wanted rows (in any order, each at most once; a row may also be

@@ -6,6 +6,7 @@
 
 #include "../core/theme_private.h"
 #include "context.h"
+#include "theme_alloc.h"
 
 /* ---- MurmurHash3 x64_128 ------------------------------------------------------------- */
 
@@ -172,7 +173,7 @@ static uint32_t least_recent(const ct_cache *c)
 
 static void evict(ct_cache *c, uint32_t i)
 {
-    free(c->entry[i].block);
+    ct_theme_block_put(c->entry[i].block);
     c->entry[i] = c->entry[--c->n];
     memset(&c->entry[c->n], 0, sizeof c->entry[c->n]);
 }
@@ -185,7 +186,7 @@ int ct_cache_get(ct_cache *c, const ct_cache_key *key, uint64_t max_pixels, cove
     const covertheme_theme *t = &((const ct_theme_block *)e->block)->pub;
     if ((uint64_t)t->image_width * t->image_height > max_pixels)
         return 0;
-    void *copy = malloc(block_size(t));
+    void *copy = ct_theme_block_get();
     if (!copy)
         return COVERTHEME_ERR_NO_MEMORY;
     *out = copy_into(copy, t);
@@ -200,7 +201,7 @@ void ct_cache_put(ct_cache *c, const ct_cache_key *key, const covertheme_theme *
     if (capacity > CT_CACHE_MAX_ENTRIES)
         capacity = CT_CACHE_MAX_ENTRIES;
     ct_cache_trim(c, capacity);
-    void *block = malloc(block_size(theme));
+    void *block = ct_theme_block_get();
     if (!block)
         return;
     covertheme_theme *t = copy_into(block, theme);
@@ -208,7 +209,7 @@ void ct_cache_put(ct_cache *c, const ct_cache_key *key, const covertheme_theme *
 
     ct_cache_entry *e = find(c, key);
     if (e) {
-        free(e->block); /* same key stored again: keep the newer theme */
+        ct_theme_block_put(e->block); /* same key stored again: keep the newer theme */
     } else {
         if (c->n == capacity)
             evict(c, least_recent(c));

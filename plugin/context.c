@@ -201,6 +201,7 @@ EXPORT covertheme_ctx *covertheme_create(void)
         return NULL;
     }
     set_defaults(&ctx->opt);
+    ct_arena_init(&ctx->arena);
     static _Atomic uint64_t next_serial = 1;
     ctx->serial = next_serial++;
     return ctx;
@@ -214,8 +215,22 @@ EXPORT void covertheme_destroy(covertheme_ctx *ctx)
     if (s) /* a later context at the same address must not inherit the text */
         memset(s, 0, sizeof *s);
     ct_cache_trim(&ctx->cache, 0); /* themes returned from it are copies and stay valid */
+    ct_pool_destroy(ctx->pool);    /* joins the workers: nothing runs our code after this */
+    ct_arena_destroy(&ctx->arena);
+    free(ctx->input);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
+}
+
+ct_pool *ct_ctx_pool(covertheme_ctx *ctx)
+{
+    uint32_t want = ctx->opt.threads == 0 ? ct_pool_default_threads() : (uint32_t)ctx->opt.threads;
+    if (ctx->pool && ctx->pool_threads == want)
+        return ctx->pool;
+    ct_pool_destroy(ctx->pool);
+    ctx->pool = ct_pool_create(want);
+    ctx->pool_threads = ctx->pool ? want : 0;
+    return ctx->pool;
 }
 
 /* ---- names ----------------------------------------------------------------------------- */

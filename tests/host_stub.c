@@ -1491,26 +1491,50 @@ START_TEST(gen_stability_png_vs_jpeg)
 }
 END_TEST
 
-/* Thread counts do not change a byte, nor does a fresh context. */
+/* A w x h PNG of random opaque colours: tens of thousands of distinct colours, so k-means
+ * works on enough points for the pool to take part (CT_KMEANS_POOL_MIN_WORK). */
+static img noise_png(uint32_t w, uint32_t h, uint64_t seed)
+{
+    uint8_t *rgba = malloc((size_t)w * h * 4);
+    ck_assert_ptr_nonnull(rgba);
+    uint64_t x = seed;
+    for (size_t i = 0; i < (size_t)w * h; i++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        /* smooth-ish blobs plus noise, so clusters have structure */
+        size_t px = i % w, py = i / w;
+        rgba[i * 4] = (uint8_t)((px * 255 / w + (x >> 59)) & 0xff);
+        rgba[i * 4 + 1] = (uint8_t)((py * 255 / h + (x >> 53 & 31)) & 0xff);
+        rgba[i * 4 + 2] = (uint8_t)(x >> 40);
+        rgba[i * 4 + 3] = 255;
+    }
+    img m = encode_png(rgba, w, h);
+    free(rgba);
+    return m;
+}
+
+/* Every generated cover plus a large noisy one (which the pool works on): the same bytes
+ * for thread counts 1, 2, 3, 8 and 0 (one per CPU), and on a second call of a context. */
 START_TEST(gen_determinism_threads)
 {
     const covertheme_api *api = load_api();
-    static const char *const names[] = {"two_hue", "stripes_many_hues", "noise"};
-    static const int threads[] = {1, 2, 8, 0};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        img m = cover_png(cover_index(names[i]));
+    static const int threads[] = {1, 2, 3, 8, 0};
+    int n = tg_cover_count();
+    for (int i = 0; i <= n; i++) {
+        img m = i < n ? cover_png(i) : noise_png(400, 400, 7);
+        const char *name = i < n ? tg_cover_name(i) : "noise 400x400";
         renders first = {0};
         for (size_t k = 0; k < sizeof threads / sizeof threads[0]; k++) {
             covertheme_ctx *ctx = api->create();
             ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_THREADS, threads[k]), COVERTHEME_OK);
+            ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 0), COVERTHEME_OK);
             for (int rep = 0; rep < 2; rep++) {
-                covertheme_theme *t = gen_buffer(api, ctx, &m, names[i]);
+                covertheme_theme *t = gen_buffer(api, ctx, &m, name);
                 renders r = render_all(api, t);
                 if (!first.ron) {
                     first = r;
                 } else {
                     char what[120];
-                    snprintf(what, sizeof what, "%s threads=%d run %d", names[i], threads[k], rep);
+                    snprintf(what, sizeof what, "%s threads=%d run %d", name, threads[k], rep);
                     assert_same_renders(&first, &r, what);
                     renders_free(api, &r);
                 }
@@ -1521,6 +1545,107 @@ START_TEST(gen_determinism_threads)
         renders_free(api, &first);
         free(m.data);
     }
+}
+END_TEST
+
+/* In a fresh child with COVERTHEME_ISA=isa: the RON and JSON of every cover (and the noisy
+ * one) at 1 and 3 threads, concatenated into `path`. The library is loaded only in the
+ * child, after the environment is set, so the ISA is decided there. */
+static void renders_with_isa(const char *isa, const char *path)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        setenv("COVERTHEME_ISA", isa, 1);
+        const covertheme_api *api = load_api();
+        FILE *f = fopen(path, "w");
+        if (!f)
+            _exit(3);
+        int n = tg_cover_count();
+        for (int t = 1; t <= 3; t += 2) {
+            covertheme_ctx *ctx = api->create();
+            api->set_option(ctx, COVERTHEME_OPT_THREADS, t);
+            for (int i = 0; i <= n; i++) {
+                img m = i < n ? cover_png(i) : noise_png(400, 400, 7);
+                covertheme_theme *th = NULL;
+                if (api->generate_buffer(ctx, m.data, m.len, &th) != COVERTHEME_OK)
+                    _exit(4);
+                renders r = render_all(api, th);
+                fprintf(f, "== %d %d\n%s\n%s\n", t, i, r.ron, r.json);
+                renders_free(api, &r);
+                api->theme_free(th);
+                free(m.data);
+            }
+            api->destroy(ctx);
+        }
+        _exit(fclose(f) == 0 ? 0 : 5);
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child with COVERTHEME_ISA=%s failed (%d)", isa,
+                  status);
+}
+
+/* Scalar and AVX2 kernels give the same themes, byte for byte (on a CPU without AVX2 both
+ * runs use the scalar kernel and the test still holds). */
+START_TEST(gen_determinism_isa)
+{
+    char *dir = temp_dir("isa");
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s/scalar.txt", dir);
+    snprintf(b, sizeof b, "%s/avx2.txt", dir);
+    renders_with_isa("scalar", a);
+    renders_with_isa("avx2", b);
+    size_t la = 0, lb = 0;
+    char *ta = tg_read_text(a, &la), *tb = tg_read_text(b, &lb);
+    ck_assert_ptr_nonnull(ta);
+    ck_assert_ptr_nonnull(tb);
+    ck_assert_uint_gt(la, 1000);
+    ck_assert_msg(la == lb && memcmp(ta, tb, la) == 0, "scalar and AVX2 themes differ");
+    free(ta);
+    free(tb);
+    tg_remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Threads counted in /proc/self/task. */
+static int task_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* The context's pool: started by a call that needs it, reused by the next, joined by
+ * destroy. A host that dlcloses the library while a context (and its workers) is alive
+ * does not crash: the library stays mapped (-z nodelete), the parked workers keep running
+ * nothing, and destroy through the old table still joins them. */
+START_TEST(pool_lifecycle_and_dlclose)
+{
+    int base = task_count();
+    const covertheme_api *api = load_api();
+    covertheme_ctx *ctx = api->create();
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_THREADS, 3), COVERTHEME_OK);
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 0), COVERTHEME_OK);
+    ck_assert_int_eq(task_count(), base); /* nothing starts before a call needs it */
+    img m = noise_png(400, 400, 11);
+    covertheme_theme *t = gen_buffer(api, ctx, &m, "noise");
+    api->theme_free(t);
+    ck_assert_int_eq(task_count(), base + 2);
+    t = gen_buffer(api, ctx, &m, "noise again");
+    api->theme_free(t);
+    ck_assert_int_eq(task_count(), base + 2); /* reused, not restarted */
+    ck_assert_int_eq(dlclose(g_lib), 0);
+    usleep(50 * 1000);
+    ck_assert_int_eq(task_count(), base + 2);
+    api->destroy(ctx);
+    ck_assert_int_eq(task_count(), base);
+    free(m.data);
 }
 END_TEST
 
@@ -2974,6 +3099,8 @@ static Suite *abi_suite(void)
     tcase_add_test(tc, gen_special_covers);
     tcase_add_test(tc, gen_stability_png_vs_jpeg);
     tcase_add_test(tc, gen_determinism_threads);
+    tcase_add_test(tc, gen_determinism_isa);
+    tcase_add_test(tc, pool_lifecycle_and_dlclose);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("render");

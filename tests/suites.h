@@ -19,6 +19,7 @@ Suite *suite_roles(void);
 Suite *suite_render(void);
 Suite *suite_pool(void);
 Suite *suite_arena(void);
+Suite *suite_hist(void);
 
 /* Defined in test_stream.c, also used by test_decode.c: asserts that ct_decode_sampled on
  * `data` agrees with ct_sample_image(ct_decode(data)) for many sample budgets, with and

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/arena.h"
 #include "../core/kmeans.h"
+#include "../core/pool.h"
 #include "../core/rng.h"
 #include "suites.h"
 
@@ -26,7 +28,7 @@ static const float three[3][3] = {{10, 10, 10}, {60, -20, 30}, {90, 40, -40}};
 START_TEST(recovers_three_blobs)
 {
     float *pts = blobs(three, 3, 400, 2.0f, 7);
-    ct_kmeans_params p = {3, 40, 1};
+    ct_kmeans_params p = {.k = 3, .max_iterations = 40, .seed = 1};
     ct_kmeans_result r;
     ck_assert_int_eq(ct_kmeans(pts, 1200, &p, &r, NULL), 0);
     ck_assert_uint_eq(r.k, 3);
@@ -52,7 +54,7 @@ END_TEST
 START_TEST(k_clamped_to_points)
 {
     const float pts[5][3] = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {5, 5, 5}};
-    ct_kmeans_params p = {10, 40, 1};
+    ct_kmeans_params p = {.k = 10, .max_iterations = 40, .seed = 1};
     ct_kmeans_result r;
     ck_assert_int_eq(ct_kmeans(&pts[0][0], 5, &p, &r, NULL), 0);
     ck_assert_uint_eq(r.k, 5);
@@ -68,7 +70,7 @@ START_TEST(identical_points_give_one_cluster)
     float pts[100 * 3];
     for (int i = 0; i < 300; i++)
         pts[i] = 42.0f;
-    ct_kmeans_params p = {8, 40, 3};
+    ct_kmeans_params p = {.k = 8, .max_iterations = 40, .seed = 3};
     ct_kmeans_result r;
     ck_assert_int_eq(ct_kmeans(pts, 100, &p, &r, NULL), 0);
     ck_assert_uint_eq(r.k, 1);
@@ -81,7 +83,7 @@ END_TEST
 START_TEST(deterministic_for_a_seed)
 {
     float *pts = blobs(three, 3, 300, 25.0f, 11);
-    ct_kmeans_params p = {12, 40, 99};
+    ct_kmeans_params p = {.k = 12, .max_iterations = 40, .seed = 99};
     ct_kmeans_result a, b;
     ck_assert_int_eq(ct_kmeans(pts, 900, &p, &a, NULL), 0);
     ck_assert_int_eq(ct_kmeans(pts, 900, &p, &b, NULL), 0);
@@ -101,7 +103,7 @@ START_TEST(inertia_never_increases)
     float *pts = blobs(three, 3, 200, 30.0f, 5);
     double prev = INFINITY;
     for (uint32_t it = 1; it <= 15; it++) {
-        ct_kmeans_params p = {20, it, 4};
+        ct_kmeans_params p = {.k = 20, .max_iterations = it, .seed = 4};
         ct_kmeans_result r;
         ck_assert_int_eq(ct_kmeans(pts, 600, &p, &r, NULL), 0);
         uint64_t total = 0;
@@ -130,7 +132,7 @@ START_TEST(rejects_bad_input)
 {
     const float pt[3] = {0, 0, 0};
     ct_kmeans_result r;
-    ct_kmeans_params zero_k = {0, 40, 1}, zero_it = {3, 0, 1};
+    ct_kmeans_params zero_k = {.k = 0, .max_iterations = 40, .seed = 1}, zero_it = {.k = 3, .max_iterations = 0, .seed = 1};
     ck_assert_int_eq(ct_kmeans(pt, 1, &zero_k, &r, NULL), COVERTHEME_ERR_INVALID_ARGUMENT);
     ck_assert_int_eq(ct_kmeans(pt, 1, &zero_it, &r, NULL), COVERTHEME_ERR_INVALID_ARGUMENT);
     ck_assert_int_eq(ct_kmeans(pt, 0, &zero_it, &r, NULL), COVERTHEME_ERR_INVALID_ARGUMENT);
@@ -154,10 +156,115 @@ START_TEST(rng_is_reproducible)
 }
 END_TEST
 
+/* A weight stands for repeated points: the same centroids (up to summation rounding) and
+ * counts that add the weights. */
+START_TEST(weights_act_as_repeats)
+{
+    float *pts = blobs(three, 3, 50, 3.0f, 11);
+    uint32_t w[150];
+    float *rep = malloc(150 * 4 * 3 * sizeof(float));
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < 150; i++) {
+        w[i] = 1 + i % 4;
+        for (uint32_t j = 0; j < w[i]; j++, m++)
+            memcpy(rep + m * 3, pts + i * 3, 3 * sizeof(float));
+    }
+    ct_kmeans_params pw = {.k = 3, .max_iterations = 40, .seed = 2, .weights = w};
+    ct_kmeans_result a, b;
+    ck_assert_int_eq(ct_kmeans(pts, 150, &pw, &a, NULL), 0);
+    uint32_t total = 0;
+    for (uint32_t c = 0; c < a.k; c++)
+        total += a.counts[c];
+    ck_assert_uint_eq(total, m);
+    /* the replicated set, started from the weighted result: the first pass assigns, the
+     * second finds nothing to move */
+    ct_kmeans_params pr = {.k = a.k, .max_iterations = 40, .seed = 2, .init = a.centroids};
+    ck_assert_int_eq(ct_kmeans(rep, m, &pr, &b, NULL), 0);
+    ck_assert_uint_eq(b.iterations, 2);
+    for (uint32_t j = 0; j < a.k * 3; j++)
+        ck_assert_float_eq_tol(a.centroids[j], b.centroids[j], 1e-4f);
+    ck_assert_mem_eq(a.counts, b.counts, a.k * sizeof(uint32_t));
+    ct_kmeans_free(&a);
+    ct_kmeans_free(&b);
+    free(rep);
+    free(pts);
+}
+END_TEST
+
+/* Restart 0 is the single-seed run, so the best of several is never worse than it. */
+START_TEST(restarts_never_worse_than_one)
+{
+    ct_rng r;
+    ct_rng_seed(&r, 3);
+    float *pts = malloc(3000 * 3 * sizeof(float));
+    for (int i = 0; i < 9000; i++)
+        pts[i] = (float)(ct_rng_unit(&r) * 100.0);
+    ct_kmeans_params one = {.k = 12, .max_iterations = 40, .seed = 9};
+    ct_kmeans_params four = one;
+    four.restarts = 4;
+    ct_kmeans_result a, b;
+    ck_assert_int_eq(ct_kmeans(pts, 3000, &one, &a, NULL), 0);
+    ck_assert_int_eq(ct_kmeans(pts, 3000, &four, &b, NULL), 0);
+    ck_assert(b.inertia <= a.inertia);
+    ck_assert_uint_lt(b.restart, 4);
+    if (b.restart == 0)
+        ck_assert_mem_eq(a.centroids, b.centroids, a.k * 3 * sizeof(float));
+    ct_kmeans_free(&a);
+    ct_kmeans_free(&b);
+    free(pts);
+}
+END_TEST
+
+/* The pool changes who computes each block, never the result; an arena changes where the
+ * memory comes from, never the result. */
+START_TEST(pool_and_arena_do_not_change_the_result)
+{
+    ct_rng r;
+    ct_rng_seed(&r, 4);
+    const uint32_t n = 20000;
+    float *pts = malloc((size_t)n * 3 * sizeof(float));
+    uint32_t *w = malloc(n * sizeof(uint32_t));
+    for (uint32_t i = 0; i < n * 3; i++)
+        pts[i] = (float)(ct_rng_unit(&r) * 100.0);
+    for (uint32_t i = 0; i < n; i++)
+        w[i] = 1 + (uint32_t)ct_rng_below(&r, 9);
+    ct_kmeans_params p = {.k = 30, .max_iterations = 25, .seed = 5, .restarts = 2, .weights = w};
+    ct_kmeans_result ref;
+    ck_assert_int_eq(ct_kmeans(pts, n, &p, &ref, NULL), 0);
+    static const uint32_t threads[] = {2, 3, 8};
+    for (size_t t = 0; t < 3; t++) {
+        ct_pool *pool = ct_pool_create(threads[t]);
+        ct_arena arena;
+        ct_arena_init(&arena);
+        ct_kmeans_params q = p;
+        q.pool = pool;
+        q.arena = &arena;
+        ct_kmeans_result got;
+        ck_assert_int_eq(ct_kmeans(pts, n, &q, &got, NULL), 0);
+        ck_assert_uint_gt(ct_pool_started(pool), 0); /* the pool did take part */
+        ck_assert_int_eq(got.in_arena, 1);
+        ck_assert_uint_eq(got.k, ref.k);
+        ck_assert_uint_eq(got.iterations, ref.iterations);
+        ck_assert_mem_eq(got.centroids, ref.centroids, ref.k * 3 * sizeof(float));
+        ck_assert_mem_eq(got.counts, ref.counts, ref.k * sizeof(uint32_t));
+        ck_assert_mem_eq(&got.inertia, &ref.inertia, sizeof ref.inertia);
+        ct_kmeans_free(&got);
+        ct_arena_destroy(&arena);
+        ct_pool_destroy(pool);
+    }
+    ct_kmeans_free(&ref);
+    free(pts);
+    free(w);
+}
+END_TEST
+
 Suite *suite_kmeans(void)
 {
     Suite *s = suite_create("kmeans");
     TCase *tc = tcase_create("lloyd");
+    tcase_add_test(tc, weights_act_as_repeats);
+    tcase_add_test(tc, restarts_never_worse_than_one);
+    tcase_add_test(tc, pool_and_arena_do_not_change_the_result);
     tcase_add_test(tc, recovers_three_blobs);
     tcase_add_test(tc, k_clamped_to_points);
     tcase_add_test(tc, identical_points_give_one_cluster);

@@ -1,4 +1,4 @@
-/* Grid sampling: bounded count, centred grid, alpha skipped, distinct counting; the row
+/* Grid sampling: bounded count, centred grid, alpha skipped, the row
  * sampler under it: rows in any order or in parts, skipping, arena ownership. */
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +26,6 @@ START_TEST(small_image_uses_every_pixel)
     ck_assert_int_eq(ct_sample_image(&img, 65536, &s, NULL), 0);
     ck_assert_uint_eq(s.n, 9);
     ck_assert_uint_eq(s.step, 1);
-    ck_assert_uint_eq(ct_samples_distinct(&s), 9);
     ct_samples_free(&s);
     ct_image_free(&img);
 }
@@ -82,17 +81,8 @@ START_TEST(transparent_pixels_skipped)
     ck_assert_int_eq(ct_sample_image(&img, 1000, &s, NULL), 0);
     ck_assert_uint_eq(s.n, 0);
     ck_assert_ptr_null(s.rgb);
-    ck_assert_uint_eq(ct_samples_distinct(&s), 0);
     ct_samples_free(&s);
     ct_image_free(&img);
-}
-END_TEST
-
-START_TEST(distinct_counts_repeats_once)
-{
-    uint8_t rgb[] = {1, 2, 3, 1, 2, 3, 3, 2, 1, 255, 255, 255, 1, 2, 3};
-    ct_samples s = {5, 1, rgb, NULL};
-    ck_assert_uint_eq(ct_samples_distinct(&s), 3);
 }
 END_TEST
 
@@ -244,7 +234,6 @@ Suite *suite_sample(void)
     tcase_add_test(tc, count_stays_under_bound);
     tcase_add_test(tc, grid_is_centred);
     tcase_add_test(tc, transparent_pixels_skipped);
-    tcase_add_test(tc, distinct_counts_repeats_once);
     tcase_add_test(tc, bad_arguments);
     tcase_add_test(tc, sampler_takes_rows_in_any_order);
     tcase_add_test(tc, sampler_assembles_row_parts);

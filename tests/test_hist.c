@@ -1,0 +1,126 @@
+/* The weighted colour histogram: exact below the limit, bin means above, weights that add
+ * up to the samples, first-occurrence order, and the distinct-colour count. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../abi/covertheme.h"
+#include "../core/color.h"
+#include "../core/hist.h"
+#include "../core/rng.h"
+#include "suites.h"
+
+static ct_samples samples_of(const uint8_t *rgb, uint32_t n)
+{
+    ct_samples s = {n, 1, (uint8_t *)rgb, NULL};
+    return s;
+}
+
+static uint64_t weight_sum(const ct_hist_level *l)
+{
+    uint64_t t = 0;
+    for (uint32_t i = 0; i < l->n; i++)
+        t += l->weights[i];
+    return t;
+}
+
+START_TEST(exact_colours_in_first_occurrence_order)
+{
+    const uint8_t rgb[] = {9, 9, 9, 1, 2, 3, 9, 9, 9, 200, 0, 0, 1, 2, 3, 9, 9, 9};
+    ct_samples s = samples_of(rgb, 6);
+    ct_arena a;
+    ct_arena_init(&a);
+    ct_hist h;
+    ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_RGB, 4096, &a, &h, NULL), 0);
+    ck_assert_uint_eq(h.distinct, 3);
+    ck_assert_int_eq(h.binned, 0);
+    ck_assert_uint_eq(h.fine.n, 3);
+    ck_assert_ptr_eq(h.coarse.points, h.fine.points);
+    const float want[3][3] = {{9, 9, 9}, {1, 2, 3}, {200, 0, 0}};
+    const uint32_t want_w[3] = {3, 2, 1};
+    for (int i = 0; i < 3; i++) {
+        ck_assert_mem_eq(h.fine.points + i * 3, want[i], sizeof want[i]);
+        ck_assert_uint_eq(h.fine.weights[i], want_w[i]);
+    }
+    ct_arena_destroy(&a);
+}
+END_TEST
+
+/* Above the limit the coarse level holds 6-bit bin means; the fine level still holds every
+ * distinct colour. Both weigh the samples exactly; a bin's point is its samples' rounded
+ * mean colour. */
+START_TEST(binned_above_the_limit)
+{
+    enum { N = 20000 };
+    uint8_t *rgb = malloc(N * 3);
+    ct_rng r;
+    ct_rng_seed(&r, 5);
+    for (int i = 0; i < N * 3; i++)
+        rgb[i] = (uint8_t)ct_rng_below(&r, 256);
+    ct_samples s = samples_of(rgb, N);
+    ct_arena a;
+    ct_arena_init(&a);
+    ct_hist h;
+    ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_RGB, 100, &a, &h, NULL), 0);
+    ck_assert_int_eq(h.binned, 1);
+    ck_assert_uint_le(h.distinct, N);
+    ck_assert_uint_eq(h.fine.n, h.distinct);
+    ck_assert_uint_lt(h.coarse.n, h.fine.n);
+    ck_assert_uint_eq(weight_sum(&h.coarse), N);
+    ck_assert_uint_eq(weight_sum(&h.fine), N);
+    /* the first sample's bin comes first, and its mean is within that bin */
+    for (int j = 0; j < 3; j++) {
+        float v = h.coarse.points[j];
+        ck_assert(v >= (float)(rgb[j] & 0xFC) && v <= (float)(rgb[j] | 0x03));
+    }
+    ct_arena_destroy(&a);
+    free(rgb);
+}
+END_TEST
+
+/* The histogram of a grey image at the exact level: one point per grey level, in CIELAB by
+ * the table path (within 2e-4 of the exact conversion). */
+START_TEST(grey_levels_stay_exact)
+{
+    uint8_t rgb[256 * 3 * 2];
+    for (int i = 0; i < 512; i++)
+        memset(rgb + i * 3, (uint8_t)(i % 256), 3);
+    ct_samples s = samples_of(rgb, 512);
+    ct_arena a;
+    ct_arena_init(&a);
+    ct_hist h;
+    ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_CIELAB, 4096, &a, &h, NULL), 0);
+    ck_assert_uint_eq(h.distinct, 256);
+    ck_assert_uint_eq(h.fine.n, 256);
+    for (int v = 0; v < 256; v++) {
+        ck_assert_uint_eq(h.fine.weights[v], 2);
+        float exact[3];
+        const uint8_t c[3] = {(uint8_t)v, (uint8_t)v, (uint8_t)v};
+        ct_space_from_srgb8(COVERTHEME_SPACE_CIELAB, c, exact);
+        ck_assert_float_eq_tol(h.fine.points[v * 3], exact[0], 2e-4f);
+    }
+    ct_arena_destroy(&a);
+}
+END_TEST
+
+START_TEST(rejects_empty_input)
+{
+    ct_arena a;
+    ct_arena_init(&a);
+    ct_hist h;
+    ct_samples none = {0, 1, NULL, NULL};
+    ck_assert_int_eq(ct_hist_build(&none, 0, 10, &a, &h, NULL), COVERTHEME_ERR_INVALID_ARGUMENT);
+    ct_arena_destroy(&a);
+}
+END_TEST
+
+Suite *suite_hist(void)
+{
+    Suite *s = suite_create("hist");
+    TCase *tc = tcase_create("hist");
+    tcase_add_test(tc, exact_colours_in_first_occurrence_order);
+    tcase_add_test(tc, binned_above_the_limit);
+    tcase_add_test(tc, grey_levels_stay_exact);
+    tcase_add_test(tc, rejects_empty_input);
+    suite_add_tcase(s, tc);
+    return s;
+}
