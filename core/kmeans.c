@@ -31,7 +31,7 @@ void ct_pack_centroids(const float *centroids, uint32_t k, float *packed)
 /* The score of centroid q for point p: |c|^2 - 2 p.c, fused as the AVX2 kernel fuses it.
  * fmaf is correctly rounded wherever it runs (an FMA instruction or glibc's exact
  * emulation), so this is the reference bit for bit. */
-static float score(const float *p, const float *q)
+static inline __attribute__((always_inline)) float score(const float *p, const float *q)
 {
     return fmaf(p[0], q[0], fmaf(p[1], q[1], fmaf(p[2], q[2], q[3])));
 }
@@ -42,8 +42,11 @@ static float norm2(const float *p)
 }
 
 /* Lowest-scoring packed centroid (lowest index on ties; a NaN score never wins), with its
- * score. */
-static uint32_t nearest_packed(const float *pt, const float *packed, uint32_t k, float *best_score)
+ * score. Inlined into two callers: the plain one, whose fmaf() is a libm call, and one built
+ * for CPUs with FMA, where the same fmaf() becomes one instruction (same bits, ~5x faster),
+ * which the scalar batch uses when the CPU has it. */
+static inline __attribute__((always_inline)) uint32_t nearest_packed_body(const float *pt, const float *packed,
+                                                                          uint32_t k, float *best_score)
 {
     uint32_t best = 0;
     float best_s = FLT_MAX;
@@ -57,6 +60,21 @@ static uint32_t nearest_packed(const float *pt, const float *packed, uint32_t k,
     *best_score = best_s;
     return best;
 }
+
+static uint32_t nearest_packed(const float *pt, const float *packed, uint32_t k, float *best_score)
+{
+    return nearest_packed_body(pt, packed, k, best_score);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("fma"))) static uint32_t nearest_packed_fma(const float *pt, const float *packed, uint32_t k,
+                                                                  float *best_score)
+{
+    return nearest_packed_body(pt, packed, k, best_score);
+}
+#else
+#define nearest_packed_fma nearest_packed
+#endif
 
 uint32_t ct_nearest_centroid(const float *pt, const float *centroids, uint32_t k, float *dist)
 {
@@ -148,10 +166,13 @@ void ct_nearest_batch(int isa, const float *pts, const float *soa, uint32_t n, c
         return;
     float packed[4 * 256];
     ct_pack_centroids(centroids, k, packed);
+    /* AVX2 implies FMA here (cpu.h checks both) */
+    uint32_t (*nearest)(const float *, const float *, uint32_t, float *) =
+        ct_cpu_has_avx2() ? nearest_packed_fma : nearest_packed;
     for (uint32_t i = done; i < n; i++) { /* the scalar kernel, and the AVX2 kernel's tail */
         const float *p = pts + (size_t)i * 3;
         float s;
-        labels[i] = nearest_packed(p, packed, k, &s);
+        labels[i] = nearest(p, packed, k, &s);
         dist[i] = s + norm2(p);
     }
 }
