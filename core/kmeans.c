@@ -306,7 +306,7 @@ typedef struct km_job {
     const float *pts, *soa;
     const uint32_t *w;
     const float *init;
-    uint32_t n, k, max_iterations;
+    uint32_t n, k, max_iterations, settle;
     uint64_t seed;
     int isa;
     ct_pool *pool;
@@ -340,8 +340,8 @@ static void run_restart(km_job *j, uint32_t r, restart_ws *ws)
     while (iter < j->max_iterations) {
         uint32_t changed = assign(&ps, j->pool, j->sums, ws->counts, &inertia);
         iter++;
-        if (changed == 0)
-            break; /* centroids are already the means of this assignment */
+        if (changed <= j->settle)
+            break; /* centroids are (nearly) the means of this assignment */
         update(j->pts, j->n, ws->centroids, k, j->sums, ws->counts, j->pdist);
     }
     ws->k = k;
@@ -399,7 +399,7 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
     uint32_t k = p->k < n ? p->k : n;
     uint32_t restarts = p->restarts == 0 || p->init ? 1 : p->restarts > MAX_RESTARTS ? MAX_RESTARTS : p->restarts;
     km_mem mem = {.arena = p->arena};
-    km_job job = {points, NULL, p->weights, p->init, n, k, p->max_iterations, p->seed, ct_isa(), p->pool,
+    km_job job = {points, NULL, p->weights, p->init, n, k, p->max_iterations, p->settle, p->seed, ct_isa(), p->pool,
                   NULL, NULL, NULL, NULL, NULL};
     restart_ws ws[MAX_RESTARTS];
     memset(ws, 0, sizeof ws);

@@ -40,6 +40,10 @@ typedef struct ct_kmeans_params {
     /* NULL: k-means++ seeding. Else k starting centroids (k * 3; k <= n): one run of Lloyd
      * from them, restarts ignored (polishing a palette found on a coarser histogram). */
     const float *init;
+    /* Stop once a pass changes at most this many labels (0: only when none change, the
+     * classic criterion). The last few passes of a long polish move a handful of points
+     * each and the palette by almost nothing. */
+    uint32_t settle;
     struct ct_arena *arena;  /* NULL: heap; else all memory (result included) comes from it */
     struct ct_pool *pool;    /* NULL: run restarts on the calling thread */
 } ct_kmeans_params;
