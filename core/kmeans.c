@@ -185,7 +185,7 @@ void ct_nearest_batch(int isa, const float *pts, const float *soa, uint32_t n, c
  * Every pass computes every distance. Hamerly's bounds were tried (bench notes in
  * bench/README.md): at k = 30 on colour data about a fifth of the points still needed a
  * scalar full scan per pass, which made passes slower than the brute-force AVX2 kernel. */
-#define KM_BLOCK 2048u
+#define KM_BLOCK 1024u
 
 typedef struct km_block {
     double *sums;      /* k * 3 */
@@ -390,6 +390,37 @@ void ct_kmeans_free(ct_kmeans_result *r)
 
 #define MAX_RESTARTS 16
 
+/* Scratch of one restart's passes (a restart run on its own thread needs its own). */
+static void job_scratch(km_job *j, km_mem *mem)
+{
+    uint32_t nb = block_count(j->n), k = j->k;
+    j->sums = km_alloc(mem, (size_t)k * 3 * sizeof(double));
+    j->d2 = j->init ? NULL : km_alloc(mem, (size_t)j->n * sizeof(double));
+    j->pdist = km_alloc(mem, (size_t)j->n * sizeof(float));
+    j->labels = km_alloc(mem, (size_t)j->n * sizeof(uint32_t));
+    j->blocks = km_alloc(mem, (size_t)nb * sizeof(km_block));
+    double *block_sums = km_alloc(mem, (size_t)nb * k * 3 * sizeof(double));
+    uint32_t *block_counts = km_alloc(mem, (size_t)nb * k * sizeof(uint32_t));
+    if (mem->failed)
+        return;
+    for (uint32_t b = 0; b < nb; b++) {
+        j->blocks[b].sums = block_sums + (size_t)b * k * 3;
+        j->blocks[b].counts = block_counts + (size_t)b * k;
+    }
+}
+
+/* Restarts side by side: restart r on whichever thread takes share r, its passes inline. */
+typedef struct restarts_job {
+    km_job *jobs;
+    restart_ws *ws;
+} restarts_job;
+
+static void restart_share(void *arg, uint32_t r)
+{
+    restarts_job *rj = arg;
+    run_restart(&rj->jobs[r], r, &rj->ws[r]);
+}
+
 int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kmeans_result *out,
               ct_err *err)
 {
@@ -402,19 +433,24 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
     km_job job = {points, NULL, p->weights, p->init, n, k, p->max_iterations, p->settle, p->seed, ct_isa(), p->pool,
                   NULL, NULL, NULL, NULL, NULL};
     restart_ws ws[MAX_RESTARTS];
+    km_job jobs[MAX_RESTARTS];
     memset(ws, 0, sizeof ws);
-    uint32_t nb = block_count(n);
+    /* Several restarts on a pool run side by side, one per thread, each with its own
+     * scratch and its passes inline: no hand-off per pass, and the serial k-means++
+     * seeding overlaps too. A single run (or no pool) splits each pass into blocks instead.
+     * Either way a restart computes exactly the same thing. */
+    int side_by_side = restarts > 1 && ct_pool_threads(p->pool) > 1 && (uint64_t)n * k >= CT_KMEANS_POOL_MIN_WORK;
     /* The AVX2 kernel reads the points as SoA; without that copy the scalar kernel runs
      * (same result, only slower). */
     float *soa = job.isa == CT_ISA_AVX2 ? km_alloc(&mem, (size_t)n * 3 * sizeof(float)) : NULL;
-    job.sums = km_alloc(&mem, (size_t)k * 3 * sizeof(double));
-    job.d2 = p->init ? NULL : km_alloc(&mem, (size_t)n * sizeof(double));
-    job.pdist = km_alloc(&mem, (size_t)n * sizeof(float));
-    job.labels = km_alloc(&mem, (size_t)n * sizeof(uint32_t));
-    job.blocks = km_alloc(&mem, (size_t)nb * sizeof(km_block));
-    double *block_sums = km_alloc(&mem, (size_t)nb * k * 3 * sizeof(double));
-    uint32_t *block_counts = km_alloc(&mem, (size_t)nb * k * sizeof(uint32_t));
     for (uint32_t r = 0; r < restarts; r++) {
+        jobs[r] = job;
+        if (side_by_side)
+            jobs[r].pool = NULL;
+        if (r == 0 || side_by_side)
+            job_scratch(&jobs[r], &mem);
+        else
+            jobs[r] = jobs[0]; /* one after the other: restart 0's scratch serves all */
         ws[r].centroids = km_alloc(&mem, (size_t)k * 3 * sizeof(float));
         ws[r].counts = km_alloc(&mem, (size_t)k * sizeof(uint32_t));
     }
@@ -422,15 +458,17 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
         km_release(&mem, NULL, NULL);
         return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "k-means: out of memory (n=%u, k=%u)", n, k);
     }
-    for (uint32_t b = 0; b < nb; b++) {
-        job.blocks[b].sums = block_sums + (size_t)b * k * 3;
-        job.blocks[b].counts = block_counts + (size_t)b * k;
-    }
     if (soa)
         ct_points_to_soa(points, n, soa);
-    job.soa = soa;
     for (uint32_t r = 0; r < restarts; r++)
-        run_restart(&job, r, &ws[r]);
+        jobs[r].soa = soa;
+    if (side_by_side) {
+        restarts_job rj = {jobs, ws};
+        ct_pool_run(p->pool, restarts, restart_share, &rj);
+    } else {
+        for (uint32_t r = 0; r < restarts; r++)
+            run_restart(&jobs[r], r, &ws[r]);
+    }
     uint32_t best = 0;
     for (uint32_t r = 1; r < restarts; r++)
         if (ws[r].inertia < ws[best].inertia)
