@@ -1609,42 +1609,30 @@ START_TEST(gen_determinism_isa)
 }
 END_TEST
 
-/* Threads counted in /proc/self/task. */
-static int task_count(void)
-{
-    DIR *d = opendir("/proc/self/task");
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
 /* The context's pool: started by a call that needs it, reused by the next, joined by
  * destroy. A host that dlcloses the library while a context (and its workers) is alive
  * does not crash: the library stays mapped (-z nodelete), the parked workers keep running
  * nothing, and destroy through the old table still joins them. */
 START_TEST(pool_lifecycle_and_dlclose)
 {
-    int base = task_count();
+    int base = tg_task_count();
     const covertheme_api *api = load_api();
     covertheme_ctx *ctx = api->create();
     ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_THREADS, 3), COVERTHEME_OK);
     ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 0), COVERTHEME_OK);
-    ck_assert_int_eq(task_count(), base); /* nothing starts before a call needs it */
+    ck_assert_int_eq(tg_task_count(), base); /* nothing starts before a call needs it */
     img m = noise_png(400, 400, 11);
     covertheme_theme *t = gen_buffer(api, ctx, &m, "noise");
     api->theme_free(t);
-    ck_assert_int_eq(task_count(), base + 2);
+    ck_assert_int_eq(tg_task_count(), base + 2);
     t = gen_buffer(api, ctx, &m, "noise again");
     api->theme_free(t);
-    ck_assert_int_eq(task_count(), base + 2); /* reused, not restarted */
+    ck_assert_int_eq(tg_task_count(), base + 2); /* reused, not restarted */
     ck_assert_int_eq(dlclose(g_lib), 0);
     usleep(50 * 1000);
-    ck_assert_int_eq(task_count(), base + 2);
+    ck_assert_int_eq(tg_task_count(), base + 2);
     api->destroy(ctx);
-    ck_assert_int_eq(task_count(), base);
+    ck_assert_int_eq(tg_task_count(), base);
     free(m.data);
 }
 END_TEST

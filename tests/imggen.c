@@ -594,3 +594,19 @@ int tg_remove_dir(const char *dir)
         rc = -1;
     return rc;
 }
+
+uint8_t *tg_colour_pattern(uint32_t w, uint32_t h)
+{
+    uint8_t *px = malloc((size_t)w * h * 4);
+    if (!px)
+        return NULL;
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            uint8_t *p = px + ((size_t)y * w + x) * 4;
+            p[0] = (uint8_t)(x * 29 + y * 3);
+            p[1] = (uint8_t)(y * 31 + x * 5);
+            p[2] = (uint8_t)(x * y + 77);
+            p[3] = (uint8_t)(x * 11 + y * 17);
+        }
+    return px;
+}

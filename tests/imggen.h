@@ -39,6 +39,10 @@ typedef struct tg_png_opts {
  * quantisation): (r + g + b) / 3, so tests can compute what to expect. */
 uint8_t tg_grey_of(uint8_t r, uint8_t g, uint8_t b);
 
+/* A w x h RGBA8 pattern in which every channel varies independently, alpha included (0 to
+ * 255), so swapped or dropped channels show. malloc'ed; NULL when out of memory. */
+uint8_t *tg_colour_pattern(uint32_t w, uint32_t h);
+
 /* Quantises an 8-bit value to `bit_depth` (1, 2, 4 or 8) with rounding, and back to 8
  * bits the way PNG decoders scale (exact multiples of 255 / (2^depth - 1)). */
 uint8_t tg_quantise(uint8_t v, int bit_depth);

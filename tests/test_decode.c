@@ -41,19 +41,11 @@ static uint8_t *grey_ramp(uint32_t w, uint32_t h)
     return px;
 }
 
-/* Every channel varies independently, alpha included, so swapped or dropped channels
- * show. */
+/* tg_colour_pattern (imggen.h), never NULL. */
 static uint8_t *colour_pattern(uint32_t w, uint32_t h)
 {
-    uint8_t *px = alloc_rgba(w, h);
-    for (uint32_t y = 0; y < h; y++)
-        for (uint32_t x = 0; x < w; x++) {
-            uint8_t *p = px + ((size_t)y * w + x) * 4;
-            p[0] = (uint8_t)(x * 29 + y * 3);
-            p[1] = (uint8_t)(y * 31 + x * 5);
-            p[2] = (uint8_t)(x * y + 77);
-            p[3] = (uint8_t)(x * 11 + y * 17);
-        }
+    uint8_t *px = tg_colour_pattern(w, h);
+    ck_assert_ptr_nonnull(px);
     return px;
 }
 

@@ -1,6 +1,5 @@
 /* The worker pool: every share runs exactly once, jobs never mix, workers start lazily and
  * are joined, a forked child gets its own workers. */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -8,6 +7,7 @@
 
 #include "../core/pool.h"
 #include "suites.h"
+#include "testenv.h"
 
 typedef struct job {
     uint32_t hits[512];
@@ -25,18 +25,6 @@ static void check_all_once(const job *j, uint32_t shares)
 {
     for (uint32_t s = 0; s < 512; s++)
         ck_assert_uint_eq(j->hits[s], s < shares ? 1u : 0u);
-}
-
-static int task_count(void)
-{
-    DIR *d = opendir("/proc/self/task");
-    if (!d)
-        return -1;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
 }
 
 START_TEST(every_share_runs_once)
@@ -100,22 +88,22 @@ END_TEST
 
 START_TEST(workers_start_lazily_and_are_joined)
 {
-    int before = task_count();
+    int before = tg_task_count();
     ct_pool *p = ct_pool_create(4);
     ck_assert_uint_eq(ct_pool_started(p), 0);
-    ck_assert_int_eq(task_count(), before);
+    ck_assert_int_eq(tg_task_count(), before);
     job *j = calloc(1, sizeof *j);
     ct_pool_run(p, 1, count_share, j); /* one share: inline, no workers yet */
     ck_assert_uint_eq(ct_pool_started(p), 0);
     ct_pool_run(p, 8, count_share, j);
     ck_assert_uint_eq(ct_pool_started(p), 3);
-    ck_assert_int_eq(task_count(), before + 3);
+    ck_assert_int_eq(tg_task_count(), before + 3);
     ct_pool_run(p, 8, count_share, j); /* reused, not restarted */
-    ck_assert_int_eq(task_count(), before + 3);
+    ck_assert_int_eq(tg_task_count(), before + 3);
     ck_assert_uint_eq(j->hits[0], 3);
     ck_assert_uint_eq(j->hits[7], 2);
     ct_pool_destroy(p);
-    ck_assert_int_eq(task_count(), before);
+    ck_assert_int_eq(tg_task_count(), before);
     free(j);
 }
 END_TEST

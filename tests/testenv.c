@@ -1,5 +1,6 @@
 #include "testenv.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -112,4 +113,16 @@ void tg_proc_free(tg_proc *p)
     free(p->out);
     free(p->err);
     p->out = p->err = NULL;
+}
+
+int tg_task_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d)
+        return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
 }

@@ -13,6 +13,9 @@ char *tg_read_text(const char *path, size_t *len);
 /* rm -rf, best effort; NULL is ignored. */
 void tg_remove_tree(const char *path);
 
+/* Threads of this process (entries of /proc/self/task), or -1 when unreadable. */
+int tg_task_count(void);
+
 /* A finished child process: exit status (128 + signal if killed) and its captured output. */
 typedef struct tg_proc {
     int status;
