@@ -69,6 +69,10 @@ if [ "${BENCH_NO_RT:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v chrt >/dev/n
         && command -v taskset >/dev/null 2>&1; then
     NCPU=$(nproc 2>/dev/null || echo 1)
     CPU=$((NCPU > 1 ? 1 : 0))
+    # BENCH_CPUS=all keeps SCHED_FIFO but allows every CPU, so the library's worker pool can
+    # use the second core (wall time is then the latency a player sees; thread CPU time
+    # no longer covers the whole call). The default, one CPU, is for single-thread A/B.
+    [ "${BENCH_CPUS:-one}" = all ] && CPU="0-$((NCPU - 1))"
     PREFIX="chrt -f 10 taskset -c $CPU"
     echo "run.sh: pinned: $PREFIX (SCHED_FIFO 10 on CPU $CPU)" >&2
 else

@@ -69,15 +69,6 @@ void ct_arena_reset(ct_arena *a)
     a->needed = 0;
 }
 
-void ct_arena_trim(ct_arena *a, size_t keep)
-{
-    if (a->retained > keep) {
-        free_chunks(a->head);
-        a->head = NULL;
-        a->retained = 0;
-    }
-}
-
 void *ct_arena_alloc(ct_arena *a, size_t size)
 {
     if (size == 0 || size > SIZE_MAX / 2)

