@@ -110,6 +110,11 @@ int ct_hist_build(const ct_samples *s, int space, uint32_t exact_limit, ct_arena
         if (fold_into_bins(&u, space, CT_HIST_COARSE_BITS, a, &out->coarse) < 0)
             return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "histogram: out of memory for %u colours", u.n);
         out->binned = 1;
+        if (u.n > CT_HIST_FINE_EXACT_LIMIT) {
+            if (fold_into_bins(&u, space, CT_HIST_FINE_BITS, a, &out->fine) < 0)
+                return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "histogram: out of memory for %u colours", u.n);
+            return 0;
+        }
     }
     float *pts = ct_arena_alloc(a, (size_t)u.n * 3 * sizeof *pts);
     if (!pts)

@@ -248,9 +248,10 @@ static int cluster_samples(run *r, ct_err *err)
         return rc;
     uint32_t distinct = r->hist.distinct;
     r->k_effective = (uint32_t)r->opt.k < distinct ? (uint32_t)r->opt.k : distinct;
-    /* Restarts search on the bins; a binned histogram's winner is then polished on the
-     * exact colours (one Lloyd run from the bin centroids). When there are fewer bins than
-     * k, the search runs on the exact colours directly. */
+    /* Restarts search on the coarse bins; a binned histogram's winner is then polished on
+     * the fine level (one Lloyd run from the bin centroids): the exact colours, or 7-bit bins
+     * for covers with very many (hist.h). When there are fewer coarse bins than k, the search
+     * runs on the fine level directly. */
     const ct_hist_level *search = &r->hist.coarse;
     if (search->n < r->k_effective)
         search = &r->hist.fine;

@@ -45,33 +45,69 @@ START_TEST(exact_colours_in_first_occurrence_order)
 }
 END_TEST
 
-/* Above the limit the coarse level holds 6-bit bin means; the fine level still holds every
- * distinct colour. Both weigh the samples exactly; a bin's point is its samples' rounded
- * mean colour. */
+static uint8_t *random_colours(uint32_t n, uint64_t seed)
+{
+    uint8_t *rgb = malloc((size_t)n * 3);
+    ck_assert_ptr_nonnull(rgb);
+    ct_rng r;
+    ct_rng_seed(&r, seed);
+    for (uint32_t i = 0; i < n * 3; i++)
+        rgb[i] = (uint8_t)ct_rng_below(&r, 256);
+    return rgb;
+}
+
+/* Bins hold their samples' rounded mean colour: the first sample's bin comes first and its
+ * point lies inside that bin (cube of side 2^(8 - bits)). */
+static void first_bin_holds_first_sample(const ct_hist_level *l, const uint8_t *rgb, int bits)
+{
+    uint8_t low = (uint8_t)(0xFF << (8 - bits)), high = (uint8_t)~low;
+    for (int j = 0; j < 3; j++) {
+        float v = l->points[j];
+        ck_assert(v >= (float)(rgb[j] & low) && v <= (float)(rgb[j] | high));
+    }
+}
+
+/* Above the exact limit the coarse level holds 6-bit bin means and the fine level every
+ * distinct colour; both weigh the samples exactly. */
 START_TEST(binned_above_the_limit)
 {
-    enum { N = 20000 };
-    uint8_t *rgb = malloc(N * 3);
-    ct_rng r;
-    ct_rng_seed(&r, 5);
-    for (int i = 0; i < N * 3; i++)
-        rgb[i] = (uint8_t)ct_rng_below(&r, 256);
+    enum { N = 10000 };
+    uint8_t *rgb = random_colours(N, 5);
     ct_samples s = samples_of(rgb, N);
     ct_arena a;
     ct_arena_init(&a);
     ct_hist h;
     ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_RGB, 100, &a, &h, NULL), 0);
     ck_assert_int_eq(h.binned, 1);
-    ck_assert_uint_le(h.distinct, N);
+    ck_assert_uint_le(h.distinct, CT_HIST_FINE_EXACT_LIMIT);
     ck_assert_uint_eq(h.fine.n, h.distinct);
     ck_assert_uint_lt(h.coarse.n, h.fine.n);
     ck_assert_uint_eq(weight_sum(&h.coarse), N);
     ck_assert_uint_eq(weight_sum(&h.fine), N);
-    /* the first sample's bin comes first, and its mean is within that bin */
-    for (int j = 0; j < 3; j++) {
-        float v = h.coarse.points[j];
-        ck_assert(v >= (float)(rgb[j] & 0xFC) && v <= (float)(rgb[j] | 0x03));
-    }
+    first_bin_holds_first_sample(&h.coarse, rgb, CT_HIST_COARSE_BITS);
+    ct_arena_destroy(&a);
+    free(rgb);
+}
+END_TEST
+
+/* With more distinct colours than CT_HIST_FINE_EXACT_LIMIT the fine level is 7-bit bin
+ * means: fewer points than colours, more than the coarse level, same total weight. */
+START_TEST(fine_level_binned_above_its_limit)
+{
+    enum { N = 40000 };
+    uint8_t *rgb = random_colours(N, 6);
+    ct_samples s = samples_of(rgb, N);
+    ct_arena a;
+    ct_arena_init(&a);
+    ct_hist h;
+    ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_RGB, 4096, &a, &h, NULL), 0);
+    ck_assert_uint_gt(h.distinct, CT_HIST_FINE_EXACT_LIMIT);
+    ck_assert_uint_lt(h.fine.n, h.distinct);
+    ck_assert_uint_gt(h.fine.n, h.coarse.n);
+    ck_assert_uint_eq(weight_sum(&h.coarse), N);
+    ck_assert_uint_eq(weight_sum(&h.fine), N);
+    first_bin_holds_first_sample(&h.fine, rgb, CT_HIST_FINE_BITS);
+    first_bin_holds_first_sample(&h.coarse, rgb, CT_HIST_COARSE_BITS);
     ct_arena_destroy(&a);
     free(rgb);
 }
@@ -119,6 +155,7 @@ Suite *suite_hist(void)
     TCase *tc = tcase_create("hist");
     tcase_add_test(tc, exact_colours_in_first_occurrence_order);
     tcase_add_test(tc, binned_above_the_limit);
+    tcase_add_test(tc, fine_level_binned_above_its_limit);
     tcase_add_test(tc, grey_levels_stay_exact);
     tcase_add_test(tc, rejects_empty_input);
     suite_add_tcase(s, tc);
