@@ -17,6 +17,7 @@ typedef struct quality_opts {
     int brute;
     int polish;
     int bg_policy;
+    long max_samples; /* COVERTHEME_OPT_MAX_SAMPLES of the generated theme; 0 = library default */
     int quiet;
     const char *json;
 } quality_opts;
