@@ -7,14 +7,9 @@
 
 #include "arena.h"
 #include "cpu.h"
+#include "kmeans_seed.h"
 #include "pool.h"
 #include "rng.h"
-
-static float dist2(const float *a, const float *b)
-{
-    float d0 = a[0] - b[0], d1 = a[1] - b[1], d2 = a[2] - b[2];
-    return d0 * d0 + d1 * d1 + d2 * d2;
-}
 
 void ct_pack_centroids(const float *centroids, uint32_t k, float *packed)
 {
@@ -93,59 +88,6 @@ uint32_t ct_nearest_centroid(const float *pt, const float *centroids, uint32_t k
 static double weight_of(const uint32_t *w, uint32_t i)
 {
     return w ? (double)w[i] : 1.0;
-}
-
-/* Weighted k-means++: the first centre with probability proportional to weight, each next
- * one proportional to weight x squared distance to the nearest centre so far. Returns how
- * many centres were chosen (fewer than k only when every remaining point coincides with a
- * centre). d2 receives weight x distance per point. */
-static uint32_t seed_plus_plus(const float *pts, const uint32_t *w, uint32_t n, uint32_t k, ct_rng *rng,
-                               float *centroids, double *d2)
-{
-    uint32_t first = 0;
-    if (w) {
-        double total = 0.0;
-        for (uint32_t i = 0; i < n; i++)
-            total += w[i];
-        double target = ct_rng_unit(rng) * total;
-        for (first = 0; first + 1 < n; first++) {
-            target -= w[first];
-            if (target < 0.0)
-                break;
-        }
-    } else {
-        first = (uint32_t)ct_rng_below(rng, n);
-    }
-    memcpy(centroids, pts + (size_t)first * 3, 3 * sizeof(float));
-    for (uint32_t i = 0; i < n; i++)
-        d2[i] = weight_of(w, i) * dist2(pts + (size_t)i * 3, centroids);
-    uint32_t chosen = 1;
-    while (chosen < k) {
-        double sum = 0.0;
-        for (uint32_t i = 0; i < n; i++)
-            sum += d2[i];
-        if (!(sum > 0.0))
-            break;
-        double target = ct_rng_unit(rng) * sum;
-        uint32_t pick = n;
-        for (uint32_t i = 0; i < n; i++) {
-            if (d2[i] <= 0.0)
-                continue;
-            pick = i; /* rounding can leave target > 0 after the last point: keep the last */
-            target -= d2[i];
-            if (target < 0.0)
-                break;
-        }
-        float *c = centroids + (size_t)chosen * 3;
-        memcpy(c, pts + (size_t)pick * 3, 3 * sizeof(float));
-        for (uint32_t i = 0; i < n; i++) {
-            double d = weight_of(w, i) * dist2(pts + (size_t)i * 3, c);
-            if (d < d2[i])
-                d2[i] = d;
-        }
-        chosen++;
-    }
-    return chosen;
 }
 
 void ct_points_to_soa(const float *pts, uint32_t n, float *soa)
@@ -307,11 +249,12 @@ typedef struct km_job {
     const float *pts, *soa;
     const uint32_t *w;
     const float *init;
-    uint32_t n, k, max_iterations, settle;
+    uint32_t n, k, max_iterations, settle, candidates;
     uint64_t seed;
     int isa;
     ct_pool *pool;
-    double *sums, *d2;
+    double *sums;
+    ct_seed_ws seed_ws;
     float *pdist;
     uint32_t *labels;
     km_block *blocks;
@@ -332,7 +275,8 @@ static void run_restart(km_job *j, uint32_t r, restart_ws *ws)
     if (j->init)
         memcpy(ws->centroids, j->init, (size_t)k * 3 * sizeof(float));
     else
-        k = seed_plus_plus(j->pts, j->w, j->n, j->k, &rng, ws->centroids, j->d2);
+        k = ct_seed_plus_plus(j->isa, j->pts, j->soa, j->w, j->n, j->k, j->candidates, &rng, &j->seed_ws,
+                              ws->centroids);
     for (uint32_t i = 0; i < j->n; i++)
         j->labels[i] = UINT32_MAX; /* the first pass counts every point as changed */
     km_pass ps = {j->isa, j->pts, j->soa, j->w, j->n, k, ws->centroids, j->labels, j->pdist, j->blocks};
@@ -370,10 +314,10 @@ static void *km_alloc(km_mem *m, size_t bytes)
     return p;
 }
 
-static void km_release(km_mem *m, const void *keep1, const void *keep2)
+static void km_release(km_mem *m, const void *keep1, const void *keep2, const void *keep3)
 {
     for (uint32_t i = 0; i < m->nheap; i++)
-        if (m->heap[i] != keep1 && m->heap[i] != keep2)
+        if (m->heap[i] != keep1 && m->heap[i] != keep2 && m->heap[i] != keep3)
             free(m->heap[i]);
     m->nheap = 0;
 }
@@ -385,6 +329,7 @@ void ct_kmeans_free(ct_kmeans_result *r)
     if (!r->in_arena) {
         free(r->centroids);
         free(r->counts);
+        free(r->runner_up);
     }
     memset(r, 0, sizeof *r);
 }
@@ -396,7 +341,10 @@ static void job_scratch(km_job *j, km_mem *mem)
 {
     uint32_t nb = block_count(j->n), k = j->k;
     j->sums = km_alloc(mem, (size_t)k * 3 * sizeof(double));
-    j->d2 = j->init ? NULL : km_alloc(mem, (size_t)j->n * sizeof(double));
+    if (!j->init) {
+        j->seed_ws.d2 = km_alloc(mem, (size_t)j->n * sizeof(float));
+        j->seed_ws.block_sums = km_alloc(mem, (size_t)((j->n + CT_SEED_BLOCK - 1) / CT_SEED_BLOCK) * sizeof(double));
+    }
     j->pdist = km_alloc(mem, (size_t)j->n * sizeof(float));
     j->labels = km_alloc(mem, (size_t)j->n * sizeof(uint32_t));
     j->blocks = km_alloc(mem, (size_t)nb * sizeof(km_block));
@@ -431,8 +379,8 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
     uint32_t k = p->k < n ? p->k : n;
     uint32_t restarts = p->restarts == 0 || p->init ? 1 : p->restarts > MAX_RESTARTS ? MAX_RESTARTS : p->restarts;
     km_mem mem = {.arena = p->arena};
-    km_job job = {points, NULL, p->weights, p->init, n, k, p->max_iterations, p->settle, p->seed, ct_isa(), p->pool,
-                  NULL, NULL, NULL, NULL, NULL};
+    km_job job = {points, NULL, p->weights, p->init, n, k, p->max_iterations, p->settle, p->seed_candidates, p->seed,
+                  ct_isa(), p->pool, NULL, {NULL, NULL}, NULL, NULL, NULL};
     restart_ws ws[MAX_RESTARTS];
     km_job jobs[MAX_RESTARTS];
     memset(ws, 0, sizeof ws);
@@ -456,7 +404,7 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
         ws[r].counts = km_alloc(&mem, (size_t)k * sizeof(uint32_t));
     }
     if (mem.failed) {
-        km_release(&mem, NULL, NULL);
+        km_release(&mem, NULL, NULL, NULL);
         return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "k-means: out of memory (n=%u, k=%u)", n, k);
     }
     if (soa)
@@ -470,17 +418,24 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
         for (uint32_t r = 0; r < restarts; r++)
             run_restart(&jobs[r], r, &ws[r]);
     }
-    uint32_t best = 0;
+    uint32_t best = 0, second = restarts;
     for (uint32_t r = 1; r < restarts; r++)
         if (ws[r].inertia < ws[best].inertia)
             best = r;
+    for (uint32_t r = 0; r < restarts; r++)
+        if (r != best && (second == restarts || ws[r].inertia < ws[second].inertia))
+            second = r;
     out->k = ws[best].k;
     out->centroids = ws[best].centroids;
     out->counts = ws[best].counts;
     out->iterations = ws[best].iterations;
     out->restart = best;
     out->inertia = ws[best].inertia;
+    if (second < restarts) {
+        out->runner_up = ws[second].centroids;
+        out->runner_up_k = ws[second].k;
+    }
     out->in_arena = p->arena != NULL;
-    km_release(&mem, out->centroids, out->counts);
+    km_release(&mem, out->centroids, out->counts, out->runner_up);
     return 0;
 }

@@ -22,6 +22,11 @@ typedef struct ct_kmeans_result {
     uint32_t iterations; /* assignment passes run by the chosen restart */
     uint32_t restart;    /* which restart won (lowest inertia; lowest index on ties) */
     double inertia;      /* weighted sum of squared distances in the last assignment pass */
+    /* With restarts > 1: the centroids (runner_up_k * 3) of the restart with the second
+     * lowest inertia (lowest index on ties), else NULL. On a binned histogram the order of
+     * two close restarts often flips once they are polished on the fine level. */
+    float *runner_up;
+    uint32_t runner_up_k;
     int in_arena;        /* centroids/counts live in the arena: ct_kmeans_free leaves them */
 } ct_kmeans_result;
 
@@ -36,6 +41,9 @@ typedef struct ct_kmeans_params {
      * with the lowest inertia wins. 0 means 1. Restart r seeds its generator from `seed`
      * and r, so the result does not depend on how restarts are spread over threads. */
     uint32_t restarts;
+    /* Points drawn per k-means++ step, the one leaving the smallest total kept ("greedy"
+     * k-means++); 0 or 1: plain k-means++. */
+    uint32_t seed_candidates;
     const uint32_t *weights; /* NULL: every point weighs 1; else n weights, each >= 1 */
     /* NULL: k-means++ seeding. Else k starting centroids (k * 3; k <= n): one run of Lloyd
      * from them, restarts ignored (polishing a palette found on a coarser histogram). */

@@ -10,6 +10,7 @@
  * vector instead of three subtractions, three multiplies and two additions: ~2.5x faster
  * in a micro-benchmark (49 152 points, k = 30). */
 #include "kmeans.h"
+#include "kmeans_seed.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 
@@ -86,12 +87,48 @@ CT_AVX2 uint32_t ct_nearest_soa_avx2(const float *xs, const float *ys, const flo
     return i;
 }
 
+/* Seeding (kmeans_seed.h): the scalar ct_seed_lanes, eight points per vector. Lane j of
+ * the two double accumulators is lanes[j] (points i % 8 == j, in order), so every lane sums
+ * the same floats in the same order as the scalar loop; dx*dx + dy*dy + dz*dz and the
+ * weight use separate multiplies and adds, _mm256_min_ps(wd, d2) is `wd < d2 ? wd : d2`,
+ * and weights up to 2^24 convert exactly either way. */
+CT_AVX2 uint32_t ct_seed_lanes_avx2(const float *xs, const float *ys, const float *zs, const uint32_t *w, float *d2,
+                                    uint32_t n, const float *c, int update, double lanes[8])
+{
+    const __m256 cx = _mm256_set1_ps(c[0]), cy = _mm256_set1_ps(c[1]), cz = _mm256_set1_ps(c[2]);
+    const __m256 one = _mm256_set1_ps(1.0f);
+    __m256d lo = _mm256_loadu_pd(lanes), hi = _mm256_loadu_pd(lanes + 4);
+    uint32_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        __m256 dx = _mm256_sub_ps(_mm256_loadu_ps(xs + i), cx);
+        __m256 dy = _mm256_sub_ps(_mm256_loadu_ps(ys + i), cy);
+        __m256 dz = _mm256_sub_ps(_mm256_loadu_ps(zs + i), cz);
+        __m256 d = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(dx, dx), _mm256_mul_ps(dy, dy)), _mm256_mul_ps(dz, dz));
+        __m256 wf = w ? _mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)(w + i))) : one;
+        __m256 m = _mm256_min_ps(_mm256_mul_ps(wf, d), _mm256_loadu_ps(d2 + i));
+        if (update)
+            _mm256_storeu_ps(d2 + i, m);
+        lo = _mm256_add_pd(lo, _mm256_cvtps_pd(_mm256_castps256_ps128(m)));
+        hi = _mm256_add_pd(hi, _mm256_cvtps_pd(_mm256_extractf128_ps(m, 1)));
+    }
+    _mm256_storeu_pd(lanes, lo);
+    _mm256_storeu_pd(lanes + 4, hi);
+    return i;
+}
+
 #else /* not x86: no AVX2 kernel; ct_cpu_has_avx2() is 0 there, so this is never reached */
 
 uint32_t ct_nearest_soa_avx2(const float *xs, const float *ys, const float *zs, uint32_t n,
                              const float *centroids, uint32_t k, uint32_t *labels, float *dist)
 {
     (void)xs, (void)ys, (void)zs, (void)n, (void)centroids, (void)k, (void)labels, (void)dist;
+    return 0;
+}
+
+uint32_t ct_seed_lanes_avx2(const float *xs, const float *ys, const float *zs, const uint32_t *w, float *d2,
+                            uint32_t n, const float *c, int update, double lanes[8])
+{
+    (void)xs, (void)ys, (void)zs, (void)w, (void)d2, (void)n, (void)c, (void)update, (void)lanes;
     return 0;
 }
 

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "../core/arena.h"
+#include "../core/cpu.h"
 #include "../core/kmeans.h"
+#include "../core/kmeans_seed.h"
 #include "../core/pool.h"
 #include "../core/rng.h"
 #include "suites.h"
@@ -258,12 +260,119 @@ START_TEST(pool_and_arena_do_not_change_the_result)
 }
 END_TEST
 
+/* Weighted cost of the centres: sum over points of w x squared distance to the nearest. */
+static double seeding_cost(const float *pts, const uint32_t *w, uint32_t n, const float *c, uint32_t k)
+{
+    double total = 0.0;
+    for (uint32_t i = 0; i < n; i++) {
+        double best = INFINITY;
+        for (uint32_t j = 0; j < k; j++) {
+            double d = 0.0;
+            for (int a = 0; a < 3; a++)
+                d += ((double)pts[i * 3 + a] - c[j * 3 + a]) * ((double)pts[i * 3 + a] - c[j * 3 + a]);
+            best = d < best ? d : best;
+        }
+        total += w[i] * best;
+    }
+    return total;
+}
+
+/* Greedy seeding keeps, at every step, the candidate that leaves the smallest cost, so over
+ * many seeds it must do better than plain k-means++ (a greedy step that kept the worst
+ * candidate would do far worse). Every centre is one of the points, chosen at most once. */
+START_TEST(greedy_seeding_beats_plain)
+{
+    /* 12 blobs of very unequal weight: plain k-means++ often puts two centres in one */
+    float centres[12][3];
+    ct_rng r;
+    ct_rng_seed(&r, 12);
+    for (int c = 0; c < 12; c++)
+        for (int j = 0; j < 3; j++)
+            centres[c][j] = (float)(ct_rng_unit(&r) * 200.0 - 100.0);
+    const uint32_t per = 300, n = 12 * per, k = 12;
+    float *pts = blobs((const float (*)[3])centres, 12, per, 6.0f, 13);
+    uint32_t *w = malloc(n * sizeof(uint32_t));
+    for (uint32_t i = 0; i < n; i++)
+        w[i] = 1 + (i / per) * (i / per) * 5;
+    float *d2 = malloc(n * sizeof(float));
+    double bs[8];
+    ct_seed_ws ws = {d2, bs};
+    double plain = 0.0, greedy = 0.0;
+    for (uint64_t seed = 1; seed <= 16; seed++) {
+        float c1[12 * 3], c6[12 * 3];
+        ct_rng a, b;
+        ct_rng_seed(&a, seed);
+        ct_rng_seed(&b, seed);
+        ck_assert_uint_eq(ct_seed_plus_plus(ct_isa(), pts, NULL, w, n, k, 1, &a, &ws, c1), k);
+        ck_assert_uint_eq(ct_seed_plus_plus(ct_isa(), pts, NULL, w, n, k, 6, &b, &ws, c6), k);
+        plain += seeding_cost(pts, w, n, c1, k);
+        greedy += seeding_cost(pts, w, n, c6, k);
+        for (uint32_t j = 0; j < k; j++) {
+            int found = 0;
+            for (uint32_t i = 0; i < n && !found; i++)
+                found = memcmp(pts + i * 3, c6 + j * 3, 3 * sizeof(float)) == 0;
+            ck_assert_msg(found, "centre %u is not an input point", j);
+            for (uint32_t jj = 0; jj < j; jj++)
+                ck_assert(memcmp(c6 + jj * 3, c6 + j * 3, 3 * sizeof(float)) != 0);
+        }
+    }
+    ck_assert_msg(greedy < 0.8 * plain, "greedy %.6g vs plain %.6g", greedy, plain);
+    free(pts);
+    free(w);
+    free(d2);
+}
+END_TEST
+
+/* Only as many centres as there are distinct points. */
+START_TEST(seeding_stops_when_points_run_out)
+{
+    const float pts[5][3] = {{1, 1, 1}, {1, 1, 1}, {5, 5, 5}, {5, 5, 5}, {1, 1, 1}};
+    float d2[5], c[30 * 3];
+    double bs[1];
+    ct_seed_ws ws = {d2, bs};
+    for (uint32_t cand = 1; cand <= 6; cand += 5) {
+        ct_rng r;
+        ct_rng_seed(&r, 3);
+        ck_assert_uint_eq(ct_seed_plus_plus(ct_isa(), &pts[0][0], NULL, NULL, 5, 30, cand, &r, &ws, c), 2);
+        ck_assert(c[0] != c[3]);
+    }
+}
+END_TEST
+
+/* With restarts, the result also carries the second-best restart's palette: its own
+ * inertia (one assignment pass from it) is no lower than the winner's. */
+START_TEST(runner_up_is_the_second_best)
+{
+    float *pts = blobs(three, 3, 400, 20.0f, 8);
+    ct_kmeans_params p = {.k = 8, .max_iterations = 100, .seed = 2, .restarts = 4, .seed_candidates = 6};
+    ct_kmeans_result best, one, again;
+    ck_assert_int_eq(ct_kmeans(pts, 1200, &p, &best, NULL), 0);
+    ck_assert_ptr_nonnull(best.runner_up);
+    ck_assert_uint_eq(best.runner_up_k, 8);
+    ck_assert_ptr_ne(best.runner_up, best.centroids);
+    ct_kmeans_params from = {.k = 8, .max_iterations = 1, .init = best.runner_up};
+    ck_assert_int_eq(ct_kmeans(pts, 1200, &from, &again, NULL), 0);
+    ck_assert(again.inertia >= best.inertia);
+    ck_assert_ptr_null(again.runner_up); /* one run from given centroids: no runner-up */
+    p.restarts = 1;
+    ck_assert_int_eq(ct_kmeans(pts, 1200, &p, &one, NULL), 0);
+    ck_assert_ptr_null(one.runner_up);
+    ct_kmeans_free(&best);
+    ct_kmeans_free(&one);
+    ct_kmeans_free(&again);
+    free(pts);
+}
+END_TEST
+
 Suite *suite_kmeans(void)
 {
     Suite *s = suite_create("kmeans");
     TCase *tc = tcase_create("lloyd");
     tcase_add_test(tc, weights_act_as_repeats);
     tcase_add_test(tc, restarts_never_worse_than_one);
+    tcase_add_test(tc, greedy_seeding_beats_plain);
+    tcase_add_test(tc, seeding_stops_when_points_run_out);
+    tcase_add_test(tc, runner_up_is_the_second_best);
     tcase_add_test(tc, pool_and_arena_do_not_change_the_result);
     tcase_add_test(tc, recovers_three_blobs);
     tcase_add_test(tc, k_clamped_to_points);

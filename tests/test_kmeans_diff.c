@@ -13,6 +13,7 @@
 
 #include "../core/cpu.h"
 #include "../core/kmeans.h"
+#include "../core/kmeans_seed.h"
 #include "../core/rng.h"
 #include "suites.h"
 
@@ -389,7 +390,9 @@ END_TEST
 
 static void kmeans_same(const char *what, const float *pts, uint32_t n, uint32_t k, uint32_t iters, uint64_t seed)
 {
-    ct_kmeans_params p = {.k = k, .max_iterations = iters, .seed = seed};
+    /* Odd seeds: greedy seeding and three restarts (the runner-up compared too). */
+    ct_kmeans_params p = {.k = k, .max_iterations = iters, .seed = seed,
+                          .seed_candidates = seed % 2 ? 6 : 0, .restarts = seed % 2 ? 3 : 1};
     ct_kmeans_result a, b;
     ck_assert_int_eq(ct_isa_force(CT_ISA_SCALAR), CT_ISA_SCALAR);
     ck_assert_int_eq(ct_isa(), CT_ISA_SCALAR);
@@ -404,6 +407,11 @@ static void kmeans_same(const char *what, const float *pts, uint32_t n, uint32_t
     ck_assert_msg(memcmp(a.counts, b.counts, a.k * sizeof(uint32_t)) == 0, "%s: counts differ", what);
     ck_assert_msg(memcmp(&a.inertia, &b.inertia, sizeof a.inertia) == 0, "%s: inertia %a vs %a", what, a.inertia,
                   b.inertia);
+    ck_assert_msg((a.runner_up == NULL) == (b.runner_up == NULL) && a.runner_up_k == b.runner_up_k, "%s: runner-up",
+                  what);
+    if (a.runner_up)
+        ck_assert_msg(memcmp(a.runner_up, b.runner_up, a.runner_up_k * 3 * sizeof(float)) == 0,
+                      "%s: runner-up centroids differ", what);
     ct_kmeans_free(&a);
     ct_kmeans_free(&b);
 }
@@ -439,6 +447,63 @@ START_TEST(kmeans_scalar_vs_avx2)
             kmeans_same("grid, 1 iteration", pts, n, k, 1, 3);
         }
         free(pts);
+    }
+}
+END_TEST
+
+/* ---- k-means++ seeding: scalar vs AVX2 ---------------------------------------------------- */
+
+static void seed_same(const char *what, const float *pts, const uint32_t *w, uint32_t n, uint32_t k,
+                      uint32_t candidates, uint64_t seed)
+{
+    float *soa = malloc((size_t)n * 3 * sizeof(float));
+    float *d2a = malloc(n * sizeof(float)), *d2b = malloc(n * sizeof(float));
+    uint32_t nb = (n + CT_SEED_BLOCK - 1) / CT_SEED_BLOCK;
+    double *bsa = malloc(nb * sizeof(double)), *bsb = malloc(nb * sizeof(double));
+    float ca[256 * 3], cb[256 * 3];
+    ct_points_to_soa(pts, n, soa);
+    ct_seed_ws wa = {d2a, bsa}, wb = {d2b, bsb};
+    ct_rng ra, rb;
+    ct_rng_seed(&ra, seed);
+    ct_rng_seed(&rb, seed);
+    uint32_t ka = ct_seed_plus_plus(CT_ISA_SCALAR, pts, NULL, w, n, k, candidates, &ra, &wa, ca);
+    uint32_t kb = ct_seed_plus_plus(CT_ISA_AVX2, pts, soa, w, n, k, candidates, &rb, &wb, cb);
+    ck_assert_msg(ka == kb, "%s: %u vs %u centres", what, ka, kb);
+    ck_assert_msg(memcmp(ca, cb, ka * 3 * sizeof(float)) == 0, "%s: centres differ", what);
+    ck_assert_msg(memcmp(d2a, d2b, n * sizeof(float)) == 0, "%s: distances differ", what);
+    ck_assert_msg(memcmp(bsa, bsb, nb * sizeof(double)) == 0, "%s: block sums differ", what);
+    ck_assert_msg(ct_rng_next(&ra) == ct_rng_next(&rb), "%s: generators diverged", what);
+    free(soa), free(d2a), free(d2b), free(bsa), free(bsb);
+}
+
+START_TEST(seeding_scalar_vs_avx2)
+{
+    SKIP_WITHOUT_AVX2();
+    ct_rng r;
+    ct_rng_seed(&r, 4242);
+    /* sizes around the vector width and the 1024-point block */
+    const uint32_t ns[] = {1, 7, 8, 9, 1023, 1024, 1025, 3000, 9001};
+    for (size_t ni = 0; ni < sizeof ns / sizeof ns[0]; ni++) {
+        uint32_t n = ns[ni];
+        float *pts = alloc_pts(n);
+        uint32_t *w = malloc(n * sizeof(uint32_t));
+        for (uint32_t i = 0; i < n; i++) {
+            for (int j = 0; j < 3; j++)
+                pts[i * 3 + j] = frand(&r, -100, 100);
+            /* weights up to 2^24, the largest a histogram can hold */
+            w[i] = ct_rng_below(&r, 8) ? 1 + (uint32_t)ct_rng_below(&r, 300) : 1u << 24;
+        }
+        for (uint32_t cand = 1; cand <= 16; cand += 5) {
+            seed_same("uniform", pts, NULL, n, 30, cand, ni * 31 + cand);
+            seed_same("uniform, weighted", pts, w, n, 30, cand, ni * 37 + cand);
+            seed_same("uniform, k 256", pts, w, n, 256, cand, ni * 41 + cand);
+        }
+        for (uint32_t i = 0; i < n * 3; i++) /* few distinct points: the seeding runs out */
+            pts[i] = (float)((int)ct_rng_below(&r, 3) * 10);
+        seed_same("grid", pts, w, n, 30, 6, 5);
+        seed_same("grid, unweighted", pts, NULL, n, 30, 1, 6);
+        free(pts);
+        free(w);
     }
 }
 END_TEST
@@ -496,6 +561,7 @@ Suite *suite_kmeans_diff(void)
     tcase_add_test(tc, random_finite_bits);
     tcase_add_test(tc, non_finite_agree);
     tcase_add_test(tc, kmeans_scalar_vs_avx2);
+    tcase_add_test(tc, seeding_scalar_vs_avx2);
     suite_add_tcase(s, tc);
     return s;
 }
