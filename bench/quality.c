@@ -133,7 +133,8 @@ static int parse_options(int argc, char **argv, quality_opts *o, const char **fi
 static void summarize(const image_result *res, int nfiles, int errors, quality_summary *s)
 {
     double log_sum = 0.0;
-    *s = (quality_summary){.images = nfiles, .errors = errors, .worst_i = -1};
+    double log8_sum = 0.0;
+    *s = (quality_summary){.images = nfiles, .errors = errors, .worst_i = -1, .worst8_i = -1};
     for (int i = 0; i < nfiles; i++) {
         const image_result *r = &res[i];
         if (!r->ok)
@@ -143,6 +144,11 @@ static void summarize(const image_result *res, int nfiles, int errors, quality_s
             s->n_ratio++;
             if (r->ratio > s->worst)
                 s->worst = r->ratio, s->worst_i = i;
+            log8_sum += log(r->ratio8);
+            if (r->ratio8 > s->worst8)
+                s->worst8 = r->ratio8, s->worst8_i = i;
+            s->over2 += r->ratio > 1.02;
+            s->over2_8 += r->ratio8 > 1.02;
         } else if (r->ref_state != 1) {
             s->n_skipped++;
         }
@@ -154,6 +160,7 @@ static void summarize(const image_result *res, int nfiles, int errors, quality_s
         }
     }
     s->geo = s->n_ratio ? exp(log_sum / s->n_ratio) : NAN;
+    s->geo8 = s->n_ratio ? exp(log8_sum / s->n_ratio) : NAN;
 }
 
 int main(int argc, char **argv)

@@ -104,7 +104,7 @@ void quality_process_image(covertheme_ctx *ctx, const quality_opts *o, image_res
     r->unique = col.n;
     r->ct_mse = (col.n && pk) ? colours_weighted_mse(&col, pal, pk) : NAN;
     r->prep_cpu_s = cpu_now() - c0;
-    r->ref_mse = r->ref_mse_rgb8 = r->ratio = NAN;
+    r->ref_mse = r->ref_mse_rgb8 = r->ratio = r->ratio8 = NAN;
 
     r->k_ref = (uint32_t)o->k < col.n ? (uint32_t)o->k : col.n;
     if (col.n == 0) {
@@ -164,8 +164,10 @@ void quality_process_image(covertheme_ctx *ctx, const quality_opts *o, image_res
         r->ref_cpu_s += cpu_now() - cpu0;
         r->ref_wall_s += wall_now() - wall0;
     }
-    if (r->ref_state == 1)
+    if (r->ref_state == 1) {
         r->ratio = r->ref_mse > 0.0 ? r->ct_mse / r->ref_mse : (r->ct_mse > 0.0 ? INFINITY : 1.0);
+        r->ratio8 = r->ref_mse_rgb8 > 0.0 ? r->ct_mse / r->ref_mse_rgb8 : (r->ct_mse > 0.0 ? INFINITY : 1.0);
+    }
     free(pal);
     colours_free(&col);
 }

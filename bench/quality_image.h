@@ -7,7 +7,8 @@
  *     to its nearest palette colour (the Lab the library reports for the 8-bit colour);
  *  3. the reference (refkmeans.h) at k = min(--k, distinct colours), best of --seeds
  *     k-means++ seedings and, unless --no-polish, of a run started from covertheme's own
- *     palette; ratio = covertheme / reference. Skipped above --max-unique distinct colours
+ *     palette; ratio = covertheme / reference, ratio8 = covertheme / the reference rounded to
+ *     8-bit colours. Skipped above --max-unique distinct colours
  *     unless --force. */
 #ifndef COVERTHEME_BENCH_QUALITY_IMAGE_H
 #define COVERTHEME_BENCH_QUALITY_IMAGE_H
@@ -32,6 +33,10 @@ typedef struct image_result {
     int ref_state;   /* 0 not run, 1 done, 2 skipped */
     char ref_note[120];
     double ref_mse, ref_mse_rgb8, ratio, ref_cpu_s, ref_wall_s, prep_cpu_s;
+    /* ct_mse / ref_mse_rgb8: against the reference's palette rounded to 8-bit sRGB, as a
+     * theme carries it (covertheme's palette is 8-bit too; the plain ratio also charges it
+     * the rounding, up to 2 % on a grey cover whose 256 levels sit between two grey steps) */
+    double ratio8;
     int ref_best_seed; /* the seed (1..) the reference came from; 0: the polished palette */
     int ref_hit_cap, seeds_run;
     refkmeans_result runs[QUALITY_MAX_SEEDS];

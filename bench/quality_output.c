@@ -67,6 +67,8 @@ void quality_output_image_json(FILE *f, const image_result *r, const quality_opt
     json_num(f, r->ref_mse);
     fputs(",\"reference_mse_rgb8\":", f);
     json_num(f, r->ref_mse_rgb8);
+    fputs(",\"ratio_rgb8\":", f);
+    json_num(f, r->ratio8);
     fputs(",\"ratio\":", f);
     json_num(f, r->ratio);
     fprintf(f, ",\"reference_state\":\"%s\"", r->ref_state == 1 ? "done" : "skipped");
@@ -136,8 +138,8 @@ void quality_output_header(const quality_opts *o)
            "opaque pixels to convergence (cap %d)\n\n",
            covertheme_version_string(), o->k, covertheme_bg_policy_name(o->bg_policy), o->seeds,
            o->polish ? " and covertheme's palette" : "", o->max_iter);
-    printf("%-32s %9s %5s %9s %9s %7s %8s %7s %6s\n", "image", "unique", "k", "ct MSE", "ref MSE", "ratio", "ref s",
-           "guar", "acc C");
+    printf("%-32s %9s %5s %9s %9s %7s %7s %8s %7s %6s\n", "image", "unique", "k", "ct MSE", "ref MSE", "ratio",
+           "ratio8", "ref s", "guar", "acc C");
 }
 
 void quality_output_row(const image_result *r)
@@ -145,18 +147,19 @@ void quality_output_row(const image_result *r)
     if (!r->ok) {
         printf("%-32s error: %s\n", short_name(r->path), r->err);
     } else {
-        char a[16], b[16], c[16], d[16], e[16], kbuf[16];
+        char a[16], b[16], c[16], c8[16], d[16], e[16], kbuf[16];
         fmt_num(a, sizeof a, r->ct_mse, "%.3f");
         fmt_num(b, sizeof b, r->ref_mse, "%.3f");
         fmt_num(c, sizeof c, r->ratio, "%.4f");
+        fmt_num(c8, sizeof c8, r->ratio8, "%.4f");
         fmt_num(d, sizeof d, r->ref_state == 1 ? r->ref_cpu_s : NAN, "%.2f");
         fmt_num(e, sizeof e, r->g.accent_chroma, "%.3f");
         if (r->palette_count != r->k_ref)
             snprintf(kbuf, sizeof kbuf, "%u/%u", r->palette_count, r->k_ref);
         else
             snprintf(kbuf, sizeof kbuf, "%u", r->k_ref);
-        printf("%-32s %9u %5s %9s %9s %7s %8s %3d/%-3d %6s\n", short_name(r->path), r->unique, kbuf, a, b, c, d,
-               r->g.passed, r->g.total, e);
+        printf("%-32s %9u %5s %9s %9s %7s %7s %8s %3d/%-3d %6s\n", short_name(r->path), r->unique, kbuf, a, b, c, c8,
+               d, r->g.passed, r->g.total, e);
         if (r->ref_note[0])
             printf("    note: %s\n", r->ref_note);
         if (r->ref_state == 1 && r->ref_best_seed == 0)
@@ -202,6 +205,11 @@ void quality_output_summary(FILE *jf, const quality_summary *s, const image_resu
     if (s->n_ratio)
         printf("  MSE ratio covertheme/reference: geo-mean %.4f over %d image(s), worst %.4f (%s)\n", s->geo,
                s->n_ratio, s->worst, short_name(res[s->worst_i].path));
+    if (s->n_ratio) {
+        printf("  against the reference rounded to 8-bit colours (ratio8): geo-mean %.4f, worst %.4f (%s)\n", s->geo8,
+               s->worst8, short_name(res[s->worst8_i].path));
+        printf("  above 1.02: %d (ratio), %d (ratio8) of %d\n", s->over2, s->over2_8, s->n_ratio);
+    }
     printf("  guarantees: %d of %d checks failed\n", s->g_fail, s->g_total);
     for (int g = 0; g < G_COUNT; g++)
         if (s->per_fail[g])
@@ -222,6 +230,11 @@ void quality_output_summary(FILE *jf, const quality_summary *s, const image_resu
             json_string(jf, res[s->worst_i].path);
         else
             fputs("null", jf);
+        fputs(",\"geomean_ratio_rgb8\":", jf);
+        json_num(jf, s->geo8);
+        fputs(",\"worst_ratio_rgb8\":", jf);
+        json_num(jf, s->n_ratio ? s->worst8 : NAN);
+        fprintf(jf, ",\"above_1_02\":%d,\"above_1_02_rgb8\":%d", s->over2, s->over2_8);
         fprintf(jf, ",\"guarantee_checks\":%d,\"guarantee_failures\":%d,\"per_guarantee\":{", s->g_total,
                 s->g_fail);
         for (int g = 0; g < G_COUNT; g++)

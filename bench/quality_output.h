@@ -17,6 +17,9 @@ typedef struct quality_summary {
     int n_ratio, n_skipped; /* references compared; references not run */
     double geo, worst;      /* geometric mean and largest ratio; NAN / 0 without any */
     int worst_i;            /* index of the largest ratio, -1 without any */
+    double geo8, worst8;    /* the same for ratio8 (quality_image.h) */
+    int worst8_i;
+    int over2, over2_8;     /* images whose ratio / ratio8 exceeds 1.02 */
     int g_total, g_fail;    /* guarantee checks made and failed */
     int per_pass[G_COUNT], per_fail[G_COUNT];
     int pairs, pairs_within; /* stability pairs found and within 0.05 */
