@@ -99,12 +99,14 @@ void ct_points_to_soa(const float *pts, uint32_t n, float *soa)
     }
 }
 
-void ct_nearest_batch(int isa, const float *pts, const float *soa, uint32_t n, const float *centroids,
-                      uint32_t k, uint32_t *labels, float *dist)
+/* ct_nearest_batch on SoA coordinates given as three arrays (a block of the points needs
+ * no copy) or none (xs == NULL: the scalar kernel). */
+static void nearest_run(int isa, const float *pts, const float *xs, const float *ys, const float *zs, uint32_t n,
+                        const float *centroids, uint32_t k, uint32_t *labels, float *dist)
 {
     uint32_t done = 0;
-    if (isa == CT_ISA_AVX2 && soa && ct_cpu_has_avx2())
-        done = ct_nearest_soa_avx2(soa, soa + n, soa + (size_t)n * 2, n, centroids, k, labels, dist);
+    if (isa == CT_ISA_AVX2 && xs && ct_cpu_has_avx2())
+        done = ct_nearest_soa_avx2(xs, ys, zs, n, centroids, k, labels, dist);
     if (done == n)
         return;
     float packed[4 * 256];
@@ -120,10 +122,19 @@ void ct_nearest_batch(int isa, const float *pts, const float *soa, uint32_t n, c
     }
 }
 
+void ct_nearest_batch(int isa, const float *pts, const float *soa, uint32_t n, const float *centroids,
+                      uint32_t k, uint32_t *labels, float *dist)
+{
+    nearest_run(isa, pts, soa, soa ? soa + n : NULL, soa ? soa + (size_t)2 * n : NULL, n, centroids, k, labels,
+                dist);
+}
+
 /* Assignment passes work on fixed blocks of points: each block's labels, label changes and
- * weighted sums are computed on their own (by whichever thread takes the block), and the
- * caller adds the blocks up in block order. The partition depends only on n, so the sums,
- * and with them every centroid, are the same for any thread count.
+ * the change they make to the weighted sums are computed on their own (by whichever thread
+ * takes the block), and the caller adds the blocks up in block order. The partition depends
+ * only on n, so the sums, and with them every centroid, are the same for any thread count.
+ * The sums run from pass to pass and only moved points update them: after the first few
+ * passes a few percent of the points move, so the pass is the kernel and little else.
  *
  * Every pass computes every distance. Hamerly's bounds were tried (bench notes in
  * bench/README.md): at k = 30 on colour data about a fifth of the points still needed a
@@ -152,35 +163,53 @@ static void assign_block(void *arg, uint32_t b)
 {
     const km_pass *ps = arg;
     uint32_t lo = b * KM_BLOCK, hi = ps->n - lo < KM_BLOCK ? ps->n : lo + KM_BLOCK, m = hi - lo, k = ps->k;
-    float soa_blk[3 * KM_BLOCK]; /* the block's SoA view: the kernel wants three arrays */
     uint32_t nearest[KM_BLOCK];
-    const float *soa = NULL;
-    if (ps->soa) {
-        for (int j = 0; j < 3; j++)
-            memcpy(soa_blk + j * m, ps->soa + (size_t)j * ps->n + lo, m * sizeof(float));
-        soa = soa_blk;
-    }
-    ct_nearest_batch(ps->isa, ps->pts + (size_t)lo * 3, soa, m, ps->centroids, k, nearest, ps->pdist + lo);
+    const float *xs = ps->soa ? ps->soa + lo : NULL, *ys = ps->soa ? ps->soa + ps->n + lo : NULL,
+                *zs = ps->soa ? ps->soa + (size_t)2 * ps->n + lo : NULL;
+    nearest_run(ps->isa, ps->pts + (size_t)lo * 3, xs, ys, zs, m, ps->centroids, k, nearest, ps->pdist + lo);
     km_block *blk = &ps->blocks[b];
     memset(blk->sums, 0, (size_t)k * 3 * sizeof(double));
     memset(blk->counts, 0, (size_t)k * sizeof(uint32_t));
+    /* Inertia in four interleaved partial sums (point lo + i in lane i % 4): no chain of
+     * dependent adds. */
+    double l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0;
+    const float *pd = ps->pdist + lo;
+    uint32_t i4 = 0;
+    for (; m - i4 >= 4; i4 += 4) {
+        l0 += weight_of(ps->w, lo + i4) * pd[i4];
+        l1 += weight_of(ps->w, lo + i4 + 1) * pd[i4 + 1];
+        l2 += weight_of(ps->w, lo + i4 + 2) * pd[i4 + 2];
+        l3 += weight_of(ps->w, lo + i4 + 3) * pd[i4 + 3];
+    }
+    double tail[3] = {0.0, 0.0, 0.0};
+    for (uint32_t t = 0; i4 + t < m; t++)
+        tail[t] = weight_of(ps->w, lo + i4 + t) * pd[i4 + t];
+    l0 += tail[0], l1 += tail[1], l2 += tail[2];
     uint32_t changed = 0;
-    double total = 0.0;
     for (uint32_t i = lo; i < hi; i++) {
+        uint32_t c = nearest[i - lo], old = ps->labels[i];
+        if (c == old)
+            continue;
+        /* Only a point that changes cluster changes the sums: it moves its weighted
+         * coordinates from the old cluster's sum (none on the first pass) to the new one's.
+         * Counts are exact in modular uint32 arithmetic. */
         const float *p = ps->pts + (size_t)i * 3;
-        uint32_t c = nearest[i - lo];
-        if (c != ps->labels[i]) {
-            ps->labels[i] = c;
-            changed++;
-        }
         double wi = weight_of(ps->w, i);
-        total += wi * ps->pdist[i];
+        uint32_t wc = ps->w ? ps->w[i] : 1;
+        ps->labels[i] = c;
+        changed++;
         blk->sums[c * 3 + 0] += wi * p[0];
         blk->sums[c * 3 + 1] += wi * p[1];
         blk->sums[c * 3 + 2] += wi * p[2];
-        blk->counts[c] += ps->w ? ps->w[i] : 1;
+        blk->counts[c] += wc;
+        if (old != UINT32_MAX) {
+            blk->sums[old * 3 + 0] -= wi * p[0];
+            blk->sums[old * 3 + 1] -= wi * p[1];
+            blk->sums[old * 3 + 2] -= wi * p[2];
+            blk->counts[old] -= wc;
+        }
     }
-    blk->inertia = total;
+    blk->inertia = (l0 + l1) + (l2 + l3);
     blk->changed = changed;
 }
 
@@ -189,15 +218,14 @@ static uint32_t block_count(uint32_t n)
     return (n + KM_BLOCK - 1) / KM_BLOCK;
 }
 
-/* One assignment pass over all blocks (on the pool when it pays), then the sums in block
- * order. Returns how many labels changed. */
+/* One assignment pass over all blocks (on the pool when it pays), then each block's change
+ * to the running per-cluster sums and counts (zero before the first pass), in block order.
+ * Returns how many labels changed. */
 static uint32_t assign(km_pass *ps, ct_pool *pool, double *sums, uint32_t *counts, double *inertia)
 {
     uint32_t nb = block_count(ps->n), k = ps->k;
     int parallel = nb > 1 && (uint64_t)ps->n * k >= CT_KMEANS_POOL_MIN_WORK;
     ct_pool_run(parallel ? pool : NULL, nb, assign_block, ps);
-    memset(sums, 0, (size_t)k * 3 * sizeof(double));
-    memset(counts, 0, (size_t)k * sizeof(uint32_t));
     uint32_t changed = 0;
     double total = 0.0;
     for (uint32_t b = 0; b < nb; b++) {
@@ -279,6 +307,8 @@ static void run_restart(km_job *j, uint32_t r, restart_ws *ws)
                               ws->centroids);
     for (uint32_t i = 0; i < j->n; i++)
         j->labels[i] = UINT32_MAX; /* the first pass counts every point as changed */
+    memset(j->sums, 0, (size_t)j->k * 3 * sizeof(double));
+    memset(ws->counts, 0, (size_t)j->k * sizeof(uint32_t));
     km_pass ps = {j->isa, j->pts, j->soa, j->w, j->n, k, ws->centroids, j->labels, j->pdist, j->blocks};
     uint32_t iter = 0;
     double inertia = 0.0;
