@@ -42,28 +42,45 @@ static void unpack(uint32_t rgb, uint8_t out[3])
     out[2] = (uint8_t)rgb;
 }
 
+/* The table sized for `n` keys at load <= 1/2 (a power of two, at least 1024). */
+static uint32_t table_cap(uint32_t n)
+{
+    uint32_t cap = 1024;
+    while (cap < 2 * n && cap < (1u << 25))
+        cap *= 2;
+    return cap;
+}
+
 /* Bin means of the distinct colours: one pass over them (not over the samples) with exact
- * integer sums; bins are numbered in the order their first colour appeared. */
+ * integer sums; bins are numbered in the order their first colour appeared. The bin of a
+ * key is found in a hash table sized by the colours, not in a table of every possible bin:
+ * 2^21 7-bit bins would be 8 MB to clear on every call. */
 static int fold_into_bins(const uniq *u, int space, uint32_t bits, ct_arena *a, ct_hist_level *out)
 {
-    const uint32_t shift = 8 - bits, nbins = 1u << (3 * bits);
-    uint32_t *bin_of = ct_arena_calloc(a, nbins, sizeof *bin_of); /* bin + 1, 0 = unused */
+    const uint32_t shift = 8 - bits, cap = table_cap(u->n), mask = cap - 1;
+    uint32_t *slot_key = ct_arena_calloc(a, cap, sizeof *slot_key); /* key + 1, 0 = empty */
+    uint32_t *slot_bin = ct_arena_alloc(a, (size_t)cap * sizeof *slot_bin);
     uint64_t *sums = ct_arena_alloc(a, (size_t)u->n * 3 * sizeof *sums);
     uint32_t *w = ct_arena_alloc(a, (size_t)u->n * sizeof *w);
-    if (!bin_of || !sums || !w)
+    if (!slot_key || !slot_bin || !sums || !w)
         return -1;
     uint32_t n = 0;
     for (uint32_t i = 0; i < u->n; i++) {
         uint8_t c[3];
         unpack(u->rgb[i], c);
-        uint32_t key = (uint32_t)(c[0] >> shift) << (2 * bits) | (uint32_t)(c[1] >> shift) << bits |
-                       (uint32_t)(c[2] >> shift);
-        if (bin_of[key] == 0) {
-            bin_of[key] = ++n;
-            memset(sums + (size_t)(n - 1) * 3, 0, 3 * sizeof *sums);
-            w[n - 1] = 0;
+        uint32_t key = ((uint32_t)(c[0] >> shift) << (2 * bits) | (uint32_t)(c[1] >> shift) << bits |
+                        (uint32_t)(c[2] >> shift)) + 1;
+        uint32_t h = hash24(key, mask);
+        while (slot_key[h] != 0 && slot_key[h] != key)
+            h = (h + 1) & mask;
+        if (slot_key[h] == 0) {
+            slot_key[h] = key;
+            slot_bin[h] = n;
+            memset(sums + (size_t)n * 3, 0, 3 * sizeof *sums);
+            w[n] = 0;
+            n++;
         }
-        uint32_t b = bin_of[key] - 1, cnt = u->count[i];
+        uint32_t b = slot_bin[h], cnt = u->count[i];
         for (int j = 0; j < 3; j++)
             sums[(size_t)b * 3 + j] += (uint64_t)c[j] * cnt;
         w[b] += cnt;
@@ -89,9 +106,8 @@ int ct_hist_build(const ct_samples *s, int space, uint32_t exact_limit, ct_arena
     memset(out, 0, sizeof *out);
     if (!s || s->n == 0 || !a)
         return ct_fail(err, COVERTHEME_ERR_INVALID_ARGUMENT, "histogram: no samples");
-    uint32_t cap = 1024;
-    while (cap < 2 * s->n && cap < (1u << 25))
-        cap *= 2; /* load <= 1/2; at most 2^24 distinct colours exist, so the cap always fits */
+    /* load <= 1/2; at most 2^24 distinct colours exist, so the cap always fits */
+    uint32_t cap = table_cap(s->n);
     uniq u = {0};
     u.mask = cap - 1;
     u.slot_key = ct_arena_calloc(a, cap, sizeof *u.slot_key);
