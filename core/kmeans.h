@@ -2,9 +2,10 @@
  *
  * Points are float triples in any clustering space, optionally weighted (a colour
  * histogram: weight = how many samples a point stands for); distance is squared Euclidean.
- * Ties go to the lowest centroid index; sums are accumulated in double in point order within
- * one restart, and restarts run whole on one thread each, so the result depends only on the
- * input, k, the iteration cap, the seed and the restart count, never on the thread count. The assignment's
+ * Ties go to the lowest centroid index; the per-cluster sums are double and change only by
+ * what fixed blocks of points contribute, added in block order, and restarts run whole on one
+ * thread each, so the result depends only on the input, k, the iteration cap, the seed, the
+ * seeding candidates and the restart count, never on the thread count. The assignment's
  * nearest-centroid search runs on the ISA ct_isa() picks (cpu.h: scalar or AVX2); the kernels
  * do the same float operations in the same order, so the result does not depend on the ISA
  * either (tests/test_kmeans_diff.c checks that bit for bit). */
