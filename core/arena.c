@@ -56,17 +56,25 @@ void ct_arena_destroy(ct_arena *a)
 void ct_arena_reset(ct_arena *a)
 {
     ct_arena_chunk *c = a->head;
-    if (c && !c->next) {
+    size_t want = a->peak > a->retained ? a->peak : a->retained;
+    if (c && !c->next && c->cap >= want) {
         c->used = 0;
         c->last = SIZE_MAX;
-    } else if (c) {
-        /* Spilled: one chunk for all of it next time. */
-        size_t want = a->needed > a->retained ? a->needed : a->retained;
+    } else if (c || want > 0) {
+        /* Spilled (or a rewind freed the chunks): one chunk for the whole peak next time. */
         free_chunks(c);
         a->head = chunk_new(a, round_up(want));
         a->retained = a->head ? a->head->cap : 0;
     }
     a->needed = 0;
+    a->peak = 0;
+}
+
+static void note_growth(ct_arena *a, size_t bytes)
+{
+    a->needed += bytes;
+    if (a->needed > a->peak)
+        a->peak = a->needed;
 }
 
 void *ct_arena_alloc(ct_arena *a, size_t size)
@@ -74,7 +82,7 @@ void *ct_arena_alloc(ct_arena *a, size_t size)
     if (size == 0 || size > SIZE_MAX / 2)
         return NULL;
     size_t span = HDR + round_up(size);
-    a->needed += span;
+    note_growth(a, span);
     ct_arena_chunk *c = a->head;
     if (!c || c->cap - c->used < span) {
         /* A fresh chunk at least as large as the previous one (doubling), so a call with many
@@ -122,7 +130,9 @@ void *ct_arena_realloc(ct_arena *a, void *p, size_t size)
         if (span <= old_span || c->cap - c->last >= span) {
             c->used = c->last + span;
             if (span > old_span)
-                a->needed += span - old_span;
+                note_growth(a, span - old_span);
+            else
+                a->needed -= old_span - span;
             memcpy(h, &size, sizeof size);
             return p;
         }
@@ -140,6 +150,32 @@ void *ct_arena_realloc(ct_arena *a, void *p, size_t size)
 void ct_arena_free(ct_arena *a, void *p)
 {
     (void)a, (void)p; /* released at the next reset */
+}
+
+ct_arena_mark ct_arena_mark_get(const ct_arena *a)
+{
+    ct_arena_mark m = {a->head, 0, SIZE_MAX, a->needed};
+    if (a->head) {
+        m.used = a->head->used;
+        m.last = a->head->last;
+    }
+    return m;
+}
+
+void ct_arena_rewind(ct_arena *a, const ct_arena_mark *m)
+{
+    while (a->head && a->head != m->head) { /* chunks begun after the mark */
+        ct_arena_chunk *next = a->head->next;
+        free(a->head);
+        a->head = next;
+    }
+    if (!a->head)
+        a->retained = 0;
+    else {
+        a->head->used = m->used;
+        a->head->last = m->last;
+    }
+    a->needed = m->needed;
 }
 
 static _Thread_local ct_arena *bound;

@@ -24,7 +24,8 @@ typedef struct ct_arena_chunk ct_arena_chunk;
 
 typedef struct ct_arena {
     ct_arena_chunk *head;  /* chunk being filled; older chunks of this call follow via ->next */
-    size_t needed;         /* bytes (with headers and padding) this call has asked for so far */
+    size_t needed;         /* bytes (with headers and padding) of the blocks live now */
+    size_t peak;           /* the most `needed` has been during this call */
     size_t retained;       /* capacity of the chunk kept across resets */
     uint64_t heap_allocs;  /* chunks taken from the heap since init (for tests and bench) */
 } ct_arena;
@@ -45,6 +46,20 @@ void *ct_arena_calloc(ct_arena *a, size_t n, size_t size);
  * and leaves p valid (it is freed at the next reset anyway). */
 void *ct_arena_realloc(ct_arena *a, void *p, size_t size);
 void ct_arena_free(ct_arena *a, void *p);
+
+/* Scratch scopes: ct_arena_rewind(a, &m) releases every block allocated since
+ * m = ct_arena_mark(a), so a later block reuses their memory (the pages already touched, no
+ * new ones): a stage's temporary tables then cost nothing past the stage. Blocks allocated
+ * before the mark stay valid; the ones after it must not be used again. Chunks taken from
+ * the heap after the mark are freed. Marks nest like a stack: rewinding to an older mark
+ * also releases everything after the newer ones. The chunk kept across resets is sized by
+ * the call's peak, so a warm call still allocates nothing. */
+typedef struct ct_arena_mark {
+    ct_arena_chunk *head;
+    size_t used, last, needed;
+} ct_arena_mark;
+ct_arena_mark ct_arena_mark_get(const ct_arena *a);
+void ct_arena_rewind(ct_arena *a, const ct_arena_mark *m);
 
 /* The arena that the malloc-style callbacks below use on this thread (NULL: none). Set it
  * around calls into a library that takes allocator callbacks without a user pointer

@@ -80,6 +80,69 @@ START_TEST(warm_calls_allocate_nothing)
 }
 END_TEST
 
+/* A rewind hands the scratch's memory to the next blocks, keeps the blocks from before the
+ * mark, frees chunks begun after it, and sizes the kept chunk by the call's peak, so a warm
+ * call with the same scopes allocates nothing. */
+START_TEST(rewind_reuses_scratch)
+{
+    ct_arena a;
+    ct_arena_init(&a);
+    unsigned char *keep = ct_arena_alloc(&a, 1000);
+    memset(keep, 'k', 1000);
+    ct_arena_mark m = ct_arena_mark_get(&a);
+    size_t before = a.needed;
+    unsigned char *scratch = ct_arena_alloc(&a, 5000);
+    memset(scratch, 's', 5000);
+    ct_arena_rewind(&a, &m);
+    ck_assert_uint_eq(a.needed, before);
+    unsigned char *next = ct_arena_alloc(&a, 5000);
+    ck_assert_ptr_eq(next, scratch); /* the same memory again */
+    for (int i = 0; i < 1000; i++)
+        ck_assert_uint_eq(keep[i], 'k');
+
+    /* scratch that spills into new chunks: they go, and `keep` survives */
+    ct_arena_mark m2 = ct_arena_mark_get(&a);
+    uint64_t chunks = a.heap_allocs;
+    unsigned char *first = ct_arena_alloc(&a, 16);
+    for (int i = 0; i < 20; i++)
+        memset(ct_arena_alloc(&a, 100000), 'z', 100000);
+    ck_assert_uint_gt(a.heap_allocs, chunks);
+    size_t peak = a.peak;
+    ct_arena_rewind(&a, &m2);
+    ck_assert_uint_eq(a.peak, peak); /* the peak is remembered for the next reset */
+    ck_assert_ptr_eq(ct_arena_alloc(&a, 16), first);
+    for (int i = 0; i < 1000; i++)
+        ck_assert_uint_eq(keep[i], 'k');
+
+    /* warm calls that rewind scratch and then allocate more: one chunk fits them all */
+    ct_arena_reset(&a);
+    uint64_t warm = a.heap_allocs;
+    for (int call = 0; call < 3; call++) {
+        ct_arena_mark m0 = ct_arena_mark_get(&a);
+        for (int i = 0; i < 20; i++)
+            memset(ct_arena_alloc(&a, 100000), 'w', 100000);
+        ct_arena_rewind(&a, &m0);
+        ck_assert_ptr_nonnull(ct_arena_alloc(&a, 2000000));
+        ct_arena_reset(&a);
+    }
+    ck_assert_uint_eq(a.heap_allocs, warm); /* warm calls with scopes: no heap */
+    ct_arena_destroy(&a);
+
+    /* a rewind to before the first chunk leaves no chunk at all */
+    ct_arena_init(&a);
+    ct_arena_mark empty = ct_arena_mark_get(&a);
+    ck_assert_ptr_nonnull(ct_arena_alloc(&a, 100));
+    ct_arena_rewind(&a, &empty);
+    ck_assert_ptr_null(a.head);
+    ck_assert_uint_eq(a.needed, 0);
+    ct_arena_reset(&a); /* the peak (one block) still gets a chunk for next time */
+    uint64_t n = a.heap_allocs;
+    ck_assert_ptr_nonnull(ct_arena_alloc(&a, 100));
+    ck_assert_uint_eq(a.heap_allocs, n);
+    ct_arena_destroy(&a);
+}
+END_TEST
+
 START_TEST(callbacks_use_the_bound_arena)
 {
     ct_arena a;
@@ -107,6 +170,7 @@ Suite *suite_arena(void)
     tcase_add_test(tc, realloc_keeps_contents);
     tcase_add_test(tc, warm_calls_allocate_nothing);
     tcase_add_test(tc, callbacks_use_the_bound_arena);
+    tcase_add_test(tc, rewind_reuses_scratch);
     suite_add_tcase(s, tc);
     return s;
 }
