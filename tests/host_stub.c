@@ -1637,6 +1637,50 @@ START_TEST(pool_lifecycle_and_dlclose)
 }
 END_TEST
 
+/* Files of 4 MB and more give their buffer's pages back once decoded (generate.c); the
+ * next call reads into the same buffer again. Each file's theme must then be exactly the
+ * one its bytes give through generate_buffer (never released), whatever came before. */
+START_TEST(large_files_after_their_pages_are_released)
+{
+    const covertheme_api *api = load_api();
+    covertheme_ctx *ctx = api->create();
+    ck_assert_int_eq(api->set_option(ctx, COVERTHEME_OPT_CACHE_ENTRIES, 0), COVERTHEME_OK); /* decode each time */
+    char *dir = temp_dir("large");
+    img m[2] = {noise_png(1700, 1700, 21), noise_png(1500, 1500, 22)};
+    char *paths[2] = {join(dir, "a.png"), join(dir, "b.png")};
+    renders want[2];
+    for (int i = 0; i < 2; i++) {
+        ck_assert_msg(m[i].len >= ((size_t)4 << 20), "noise PNG %d is only %zu bytes", i, m[i].len);
+        write_file(paths[i], m[i].data, m[i].len);
+        covertheme_theme *t = gen_buffer(api, ctx, &m[i], "buffer");
+        want[i] = render_all(api, t);
+        api->theme_free(t);
+    }
+    static const int order[] = {0, 0, 1, 0, 1, 1};
+    for (size_t n = 0; n < sizeof order / sizeof order[0]; n++) {
+        int i = order[n];
+        covertheme_theme *t = NULL;
+        int rc = api->generate_file(ctx, paths[i], &t);
+        ck_assert_msg(rc == COVERTHEME_OK, "call %zu: rc %d: %s", n, rc, api->last_error(ctx));
+        renders got = render_all(api, t);
+        char what[64];
+        snprintf(what, sizeof what, "call %zu (file %d) against its bytes", n, i);
+        assert_same_renders(&got, &want[i], what);
+        renders_free(api, &got);
+        api->theme_free(t);
+    }
+    ck_assert_msg(strcmp(want[0].ron, want[1].ron) != 0, "the two files should give different themes");
+    for (int i = 0; i < 2; i++) {
+        renders_free(api, &want[i]);
+        free(paths[i]);
+        free(m[i].data);
+    }
+    api->destroy(ctx);
+    tg_remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ==== Tests: rendering ==================================================================== */
 
 START_TEST(render_formats_and_flags)
@@ -3124,6 +3168,7 @@ static Suite *abi_suite(void)
     tcase_add_test(tc, cache_options_are_part_of_key);
     tcase_add_test(tc, cache_capacity_zero_and_one);
     tcase_add_test(tc, cache_lru_eviction);
+    tcase_add_test(tc, large_files_after_their_pages_are_released);
     tcase_add_test(tc, cache_themes_outlive_entries_and_context);
     suite_add_tcase(s, tc);
 
