@@ -54,7 +54,8 @@
  *    exist only in the parent; the child starts its own on its next call.
  *  - Memory: a context keeps the working memory of its largest call so far (decoder rows,
  *    samples, histogram, k-means state; a few MB for covers up to 3000 px) plus a buffer as
- *    large as the largest file it read, and reuses them, so a warm call on an image no
+ *    large as the largest file it read (whose pages go back to the kernel after decoding
+ *    when the file is 4 MB or more), and reuses them, so a warm call on an image no
  *    larger than one seen before allocates nothing in covertheme or libspng (with the cover
  *    cache on, storing a new cover's theme takes a recycled block or a new one; libjpeg and
  *    libwebp allocate inside their decoders, 10 and 3 times per call in tests/alloc_check.c). All of it is
