@@ -44,6 +44,13 @@ static void json_num(FILE *f, double v)
         fputs("null", f);
 }
 
+/* ,"name":number (or null) */
+static void json_field(FILE *f, const char *name, double v)
+{
+    fprintf(f, ",\"%s\":", name);
+    json_num(f, v);
+}
+
 void quality_output_image_json(FILE *f, const image_result *r, const quality_opts *o)
 {
     fputs("{\"type\":\"image\",\"image\":", f);
@@ -59,36 +66,24 @@ void quality_output_image_json(FILE *f, const image_result *r, const quality_opt
             r->height, r->format, (unsigned long long)r->opaque, r->unique);
     fprintf(f, ",\"k_requested\":%u,\"k_effective\":%u,\"palette_count\":%u,\"k_reference\":%u", r->k_requested,
             r->k_effective, r->palette_count, r->k_ref);
-    fputs(",\"theme_ms\":", f);
-    json_num(f, r->theme_ms);
-    fputs(",\"covertheme_mse\":", f);
-    json_num(f, r->ct_mse);
-    fputs(",\"reference_mse\":", f);
-    json_num(f, r->ref_mse);
-    fputs(",\"reference_mse_rgb8\":", f);
-    json_num(f, r->ref_mse_rgb8);
-    fputs(",\"ratio_rgb8\":", f);
-    json_num(f, r->ratio8);
-    fputs(",\"ratio\":", f);
-    json_num(f, r->ratio);
+    json_field(f, "theme_ms", r->theme_ms);
+    json_field(f, "covertheme_mse", r->ct_mse);
+    json_field(f, "reference_mse", r->ref_mse);
+    json_field(f, "reference_mse_rgb8", r->ref_mse_rgb8);
+    json_field(f, "ratio_rgb8", r->ratio8);
+    json_field(f, "ratio", r->ratio);
     fprintf(f, ",\"reference_state\":\"%s\"", r->ref_state == 1 ? "done" : "skipped");
     fputs(",\"reference_note\":", f);
     json_string(f, r->ref_note);
-    fputs(",\"seeds_best_mse\":", f);
-    json_num(f, r->seeds_mse);
-    fputs(",\"polished_mse\":", f);
-    json_num(f, r->polish_mse);
+    json_field(f, "seeds_best_mse", r->seeds_mse);
+    json_field(f, "polished_mse", r->polish_mse);
     if (isfinite(r->polish_mse))
         fprintf(f, ",\"polished_iterations\":%u,\"polished_converged\":%s", r->polish.iterations,
                 r->polish.hit_cap ? "false" : "true");
-    fputs(",\"polished_cpu_s\":", f);
-    json_num(f, isfinite(r->polish_mse) ? r->polish.cpu_s : NAN);
-    fputs(",\"reference_cpu_s\":", f);
-    json_num(f, r->ref_cpu_s);
-    fputs(",\"reference_wall_s\":", f);
-    json_num(f, r->ref_wall_s);
-    fputs(",\"histogram_cpu_s\":", f);
-    json_num(f, r->prep_cpu_s);
+    json_field(f, "polished_cpu_s", isfinite(r->polish_mse) ? r->polish.cpu_s : NAN);
+    json_field(f, "reference_cpu_s", r->ref_cpu_s);
+    json_field(f, "reference_wall_s", r->ref_wall_s);
+    json_field(f, "histogram_cpu_s", r->prep_cpu_s);
     if (r->ref_state == 1 && r->ref_best_seed == 0)
         fputs(",\"reference_source\":\"polished\"", f);
     else if (r->ref_state == 1)
@@ -114,8 +109,7 @@ void quality_output_image_json(FILE *f, const image_result *r, const quality_opt
     fprintf(f, ",\"colourful_clusters\":%d,\"accent\":\"%s\",\"accent_chroma\":", r->g.n_colourful,
             rgb_hex(r->roles[COVERTHEME_ROLE_ACCENT], hb));
     json_num(f, r->g.accent_chroma);
-    fputs(",\"accent_hue\":", f);
-    json_num(f, r->g.accent_hue);
+    json_field(f, "accent_hue", r->g.accent_hue);
     fputs(",\"roles\":{", f);
     for (int i = 0; i < COVERTHEME_ROLE_COUNT_V1; i++) {
         const char *name = covertheme_role_name(i);
@@ -186,12 +180,9 @@ int quality_output_pairs(FILE *jf, const image_result *res, const stability_pair
             json_string(jf, res[p->a].path);
             fputs(",\"jpeg\":", jf);
             json_string(jf, res[p->b].path);
-            fputs(",\"background\":", jf);
-            json_num(jf, p->d_bg);
-            fputs(",\"text\":", jf);
-            json_num(jf, p->d_text);
-            fputs(",\"accent\":", jf);
-            json_num(jf, p->d_accent);
+            json_field(jf, "background", p->d_bg);
+            json_field(jf, "text", p->d_text);
+            json_field(jf, "accent", p->d_accent);
             fprintf(jf, ",\"within\":%s}\n", p->ok ? "true" : "false");
         }
     }
@@ -223,17 +214,14 @@ void quality_output_summary(FILE *jf, const quality_summary *s, const image_resu
                 s->images, s->errors, o->k, o->seeds, o->max_iter, covertheme_bg_policy_name(o->bg_policy),
                 s->n_ratio, s->n_skipped);
         json_num(jf, s->geo);
-        fputs(",\"worst_ratio\":", jf);
-        json_num(jf, s->n_ratio ? s->worst : NAN);
+        json_field(jf, "worst_ratio", s->n_ratio ? s->worst : NAN);
         fputs(",\"worst_image\":", jf);
         if (s->worst_i >= 0)
             json_string(jf, res[s->worst_i].path);
         else
             fputs("null", jf);
-        fputs(",\"geomean_ratio_rgb8\":", jf);
-        json_num(jf, s->geo8);
-        fputs(",\"worst_ratio_rgb8\":", jf);
-        json_num(jf, s->n_ratio ? s->worst8 : NAN);
+        json_field(jf, "geomean_ratio_rgb8", s->geo8);
+        json_field(jf, "worst_ratio_rgb8", s->n_ratio ? s->worst8 : NAN);
         fprintf(jf, ",\"above_1_02\":%d,\"above_1_02_rgb8\":%d", s->over2, s->over2_8);
         fprintf(jf, ",\"guarantee_checks\":%d,\"guarantee_failures\":%d,\"per_guarantee\":{", s->g_total,
                 s->g_fail);
