@@ -51,7 +51,7 @@ static void usage(FILE *f, const char *argv0)
 {
     fprintf(f,
             "usage: %s FILE... [--k N] [--seeds S] [--max-iter N] [--max-unique N] [--force] [--no-polish]\n"
-            "           [--brute] [--bg-policy tinted|faithful|dark|light] [--max-samples N] [--json OUT] [--quiet]\n"
+            "           [--brute] [--bg-policy tinted|faithful|dark|light] [--max-samples N] [--seed N] [--json OUT] [--quiet]\n"
             "  --k N           clusters for covertheme and for the reference (default 30)\n"
             "  --seeds S       k-means++ seeds of the reference, best kept (default 4, max %d)\n"
             "  --max-iter N    Lloyd iteration cap of the reference (default 300; hitting it is reported)\n"
@@ -62,6 +62,8 @@ static void usage(FILE *f, const char *argv0)
             "                  for checking)\n"
             "  --bg-policy P   background policy of the generated theme (default tinted)\n"
             "  --max-samples N the generated theme's COVERTHEME_OPT_MAX_SAMPLES (default: the library's)\n"
+            "  --seed N        the generated theme's COVERTHEME_OPT_SEED (default: the library's; how\n"
+            "                  much a palette depends on its k-means++ draws)\n"
             "  --json OUT      one JSON object per image, per stability pair, and a summary (JSON Lines)\n"
             "  --quiet         no per-image progress on stderr\n",
             argv0, QUALITY_MAX_SEEDS);
@@ -83,7 +85,7 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 static int parse_options(int argc, char **argv, quality_opts *o, const char **files, int *nfiles)
 {
     *o = (quality_opts){.k = 30, .seeds = 4, .max_iter = 300, .max_unique = 4000000, .polish = 1,
-                        .bg_policy = COVERTHEME_BG_TINTED};
+                        .bg_policy = COVERTHEME_BG_TINTED, .seed = -1};
     *nfiles = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -102,6 +104,8 @@ static int parse_options(int argc, char **argv, quality_opts *o, const char **fi
             o->max_unique = (uint64_t)v, i++;
         } else if (strcmp(a, "--max-samples") == 0 && need && parse_int(argv[i + 1], 1, 1L << 30, &v) == 0) {
             o->max_samples = v, i++;
+        } else if (strcmp(a, "--seed") == 0 && need && parse_int(argv[i + 1], 0, INT32_MAX, &v) == 0) {
+            o->seed = v, i++;
         } else if (strcmp(a, "--force") == 0) {
             o->force = 1;
         } else if (strcmp(a, "--no-polish") == 0) {
@@ -184,7 +188,8 @@ int main(int argc, char **argv)
     covertheme_ctx *ctx = covertheme_create();
     if (!ctx || covertheme_set_option(ctx, COVERTHEME_OPT_K, o.k) < 0 ||
         covertheme_set_option(ctx, COVERTHEME_OPT_BG_POLICY, o.bg_policy) < 0 ||
-        (o.max_samples > 0 && covertheme_set_option(ctx, COVERTHEME_OPT_MAX_SAMPLES, o.max_samples) < 0)) {
+        (o.max_samples > 0 && covertheme_set_option(ctx, COVERTHEME_OPT_MAX_SAMPLES, o.max_samples) < 0) ||
+        (o.seed >= 0 && covertheme_set_option(ctx, COVERTHEME_OPT_SEED, o.seed) < 0)) {
         fprintf(stderr, "%s: cannot create a covertheme context\n", argv[0]);
         return 2;
     }

@@ -18,6 +18,7 @@ typedef struct quality_opts {
     int polish;
     int bg_policy;
     long max_samples; /* COVERTHEME_OPT_MAX_SAMPLES of the generated theme; 0 = library default */
+    long seed;        /* COVERTHEME_OPT_SEED of the generated theme; -1 = library default */
     int quiet;
     const char *json;
 } quality_opts;
