@@ -117,6 +117,21 @@ static int read_file(covertheme_ctx *ctx, const char *path, uint64_t limit, size
  * colour its own weighted point); others on 6-bit bins (hist.h). */
 #define CT_HIST_EXACT_LIMIT 4096
 
+/* A binned cover whose fine level has at most this many points searches that level
+ * directly instead of the coarse bins. Such covers hold their colours in few coarse bins
+ * (the yellow flower: 2 000 coarse for 7 400 fine points, where other photographs have 35-40
+ * coarse per 100 fine), and the coarse inertia then ranked the restarts badly: yellow_500.png
+ * and yellow_3000.png were 3.0 and 2.2 % above the exhaustive reference, 1.4 and 1.1 % with
+ * the fine search (bench/README.md, "Small fine levels"). Of the corpus only the yellow PNGs
+ * have so few fine points; photographs have 30-37 thousand, where a fine search would cost
+ * three times the coarse one. */
+#define CT_FINE_SEARCH_MAX 8192
+
+/* Such a search settles at 0.5 % of the points, and its best two restarts are then
+ * polished on the same level to the usual 0.1 %: as good in make quality (seeds 1-8) as a
+ * search run to 0.1 %, for 7.5 instead of 10.3 ms of clustering on yellow_1000.png. */
+#define CT_FINE_SEARCH_SETTLE 200
+
 typedef struct run {
     /* The context's input buffer when the bytes are ours (a file read), so its pages can
      * be handed back once decoded; NULL for a caller's buffer. */
@@ -288,13 +303,21 @@ static int cluster_samples(run *r, ct_err *err)
         return rc;
     uint32_t distinct = r->hist.distinct;
     r->k_effective = (uint32_t)r->opt.k < distinct ? (uint32_t)r->opt.k : distinct;
-    /* Restarts search on the coarse bins; a binned histogram's winner is then polished on
-     * the fine level (one Lloyd run from the bin centroids): the exact colours, or 7-bit bins
-     * for covers with very many (hist.h). When there are fewer coarse bins than k, the search
-     * runs on the fine level directly. */
+    /* Restarts search on the coarse bins; a binned histogram's best two are then polished
+     * on the fine level (one Lloyd run from each): the exact colours, or 7-bit bins for
+     * covers with very many (hist.h). When there are fewer coarse bins than k, the search
+     * runs on the fine level to the end; when the fine level is small (CT_FINE_SEARCH_MAX),
+     * the search runs there to a looser settle and the polish finishes on the same level. */
     const ct_hist_level *search = &r->hist.coarse;
-    if (search->n < r->k_effective)
+    int polish_after = r->hist.fine.points != r->hist.coarse.points;
+    uint32_t settle_div = 1000;
+    if (search->n < r->k_effective) {
         search = &r->hist.fine;
+        polish_after = 0;
+    } else if (polish_after && r->hist.fine.n <= CT_FINE_SEARCH_MAX) {
+        search = &r->hist.fine;
+        settle_div = CT_FINE_SEARCH_SETTLE;
+    }
     ct_kmeans_params kp = {
         .k = r->k_effective,
         .max_iterations = (uint32_t)r->opt.max_iterations,
@@ -304,13 +327,13 @@ static int cluster_samples(run *r, ct_err *err)
         /* Settled at 0.1 % of the points, as the polish: with greedy seeds this left make
          * quality's 60 images as they were (ratio8 geo-mean 1.0074 against 1.0073, the same
          * two above 2 %) and cut the clustering of path_1000.jpg by 18 % (bench/README.md). */
-        .settle = search->n / 1000,
+        .settle = search->n / settle_div,
         .weights = search->weights,
         .arena = r->arena,
         .pool = r->pool,
     };
     rc = ct_kmeans(search->points, search->n, &kp, &r->km, err);
-    if (rc == 0 && search != &r->hist.fine && r->hist.fine.points != search->points)
+    if (rc == 0 && polish_after)
         rc = polish(r, &kp, err);
     r->k_effective = r->km.k;
     r->t.cluster_ns = now_ns() - t1;
