@@ -268,7 +268,7 @@ static void update(const float *pts, uint32_t n, float *centroids, uint32_t k, c
 typedef struct restart_ws {
     float *centroids;  /* k * 3 */
     uint32_t *counts;  /* k */
-    uint32_t k, iterations;
+    uint32_t k, iterations, last_changed;
     double inertia;
 } restart_ws;
 
@@ -310,10 +310,10 @@ static void run_restart(km_job *j, uint32_t r, restart_ws *ws)
     memset(j->sums, 0, (size_t)j->k * 3 * sizeof(double));
     memset(ws->counts, 0, (size_t)j->k * sizeof(uint32_t));
     km_pass ps = {j->isa, j->pts, j->soa, j->w, j->n, k, ws->centroids, j->labels, j->pdist, j->blocks};
-    uint32_t iter = 0;
+    uint32_t iter = 0, changed = 0;
     double inertia = 0.0;
     while (iter < j->max_iterations) {
-        uint32_t changed = assign(&ps, j->pool, j->sums, ws->counts, &inertia);
+        changed = assign(&ps, j->pool, j->sums, ws->counts, &inertia);
         iter++;
         if (changed <= j->settle)
             break; /* centroids are (nearly) the means of this assignment */
@@ -321,6 +321,7 @@ static void run_restart(km_job *j, uint32_t r, restart_ws *ws)
     }
     ws->k = k;
     ws->iterations = iter;
+    ws->last_changed = changed;
     ws->inertia = inertia;
 }
 
@@ -459,6 +460,7 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
     out->centroids = ws[best].centroids;
     out->counts = ws[best].counts;
     out->iterations = ws[best].iterations;
+    out->last_changed = ws[best].last_changed;
     out->restart = best;
     out->inertia = ws[best].inertia;
     if (second < restarts) {

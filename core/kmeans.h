@@ -21,6 +21,9 @@ typedef struct ct_kmeans_result {
     float *centroids;    /* k * 3 */
     uint32_t *counts;    /* k, total weight assigned in the last assignment pass */
     uint32_t iterations; /* assignment passes run by the chosen restart */
+    /* Labels its last pass changed (the first pass counts every point): at most `settle`
+     * when the run settled, more when max_iterations stopped it. */
+    uint32_t last_changed;
     uint32_t restart;    /* which restart won (lowest inertia; lowest index on ties) */
     double inertia;      /* weighted sum of squared distances in the last assignment pass */
     /* With restarts > 1: the centroids (runner_up_k * 3) of the restart with the second

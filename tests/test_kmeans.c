@@ -53,6 +53,32 @@ START_TEST(recovers_three_blobs)
 }
 END_TEST
 
+/* last_changed tells a settled run from one the iteration cap stopped, which the polish
+ * relies on to continue a run exactly (plugin/generate.c). */
+START_TEST(last_changed_reports_how_the_run_ended)
+{
+    float *pts = blobs(three, 3, 400, 20.0f, 11);
+    ct_kmeans_params p = {.k = 8, .max_iterations = 1, .seed = 2};
+    ct_kmeans_result r;
+    ck_assert_int_eq(ct_kmeans(pts, 1200, &p, &r, NULL), 0);
+    ck_assert_uint_eq(r.iterations, 1);
+    ck_assert_uint_eq(r.last_changed, 1200); /* the first pass counts every point */
+    ct_kmeans_free(&r);
+    p.max_iterations = 500;
+    ck_assert_int_eq(ct_kmeans(pts, 1200, &p, &r, NULL), 0);
+    ck_assert_uint_lt(r.iterations, 500);
+    ck_assert_uint_eq(r.last_changed, 0); /* settle 0: converged */
+    uint32_t full = r.iterations;
+    ct_kmeans_free(&r);
+    p.settle = 30;
+    ck_assert_int_eq(ct_kmeans(pts, 1200, &p, &r, NULL), 0);
+    ck_assert_uint_le(r.last_changed, 30);
+    ck_assert_uint_le(r.iterations, full);
+    ct_kmeans_free(&r);
+    free(pts);
+}
+END_TEST
+
 START_TEST(k_clamped_to_points)
 {
     const float pts[5][3] = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {5, 5, 5}};
@@ -382,6 +408,7 @@ Suite *suite_kmeans(void)
     tcase_add_test(tc, nearest_prefers_lowest_index_on_ties);
     tcase_add_test(tc, rejects_bad_input);
     tcase_add_test(tc, rng_is_reproducible);
+    tcase_add_test(tc, last_changed_reports_how_the_run_ended);
     suite_add_tcase(s, tc);
     return s;
 }
