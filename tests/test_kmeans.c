@@ -53,8 +53,9 @@ START_TEST(recovers_three_blobs)
 }
 END_TEST
 
-/* last_changed tells a settled run from one the iteration cap stopped, which the polish
- * relies on to continue a run exactly (plugin/generate.c). */
+/* last_changed tells a settled run from one the iteration cap stopped: the polish
+ * (plugin/generate.c) continues a loosely settled run only when it has not settled at the
+ * tighter threshold already. */
 START_TEST(last_changed_reports_how_the_run_ended)
 {
     float *pts = blobs(three, 3, 400, 20.0f, 11);
