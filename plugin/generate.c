@@ -127,9 +127,10 @@ static int read_file(covertheme_ctx *ctx, const char *path, uint64_t limit, size
  * three times the coarse one. */
 #define CT_FINE_SEARCH_MAX 8192
 
-/* Such a search settles at 0.5 % of the points, and its best two restarts are then
- * polished on the same level to the usual 0.1 %: as good in make quality (seeds 1-8) as a
- * search run to 0.1 %, for 7.5 instead of 10.3 ms of clustering on yellow_1000.png. */
+/* Such a search settles at 0.5 % of the points, and the polish then finishes its best
+ * two on the same level: as good in make quality (seeds 1-8) as a search run to 0.1 %, for
+ * 7.5 instead of 10.3 ms of clustering on yellow_1000.png (one thread, measured before the
+ * polish ranked its two runs early). */
 #define CT_FINE_SEARCH_SETTLE 200
 
 typedef struct run {
@@ -349,7 +350,8 @@ static int cluster_samples(run *r, ct_err *err)
         .seed_candidates = CT_SEED_CANDIDATES,
         /* Settled at 0.1 % of the points, as the polish: with greedy seeds this left make
          * quality's 60 images as they were (ratio8 geo-mean 1.0074 against 1.0073, the same
-         * two above 2 %) and cut the clustering of path_1000.jpg by 18 % (bench/README.md). */
+         * two above 2 %) and cut the clustering of path_1000.jpg by 18 % (bench/README.md).
+         * A search on a small fine level stops at 0.5 % (CT_FINE_SEARCH_SETTLE). */
         .settle = search->n / settle_div,
         .weights = search->weights,
         .arena = r->arena,
