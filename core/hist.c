@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "color.h"
+#include "pool.h"
 
 /* Distinct colours: open addressing on the 24-bit value (+1, so 0 marks an empty slot),
  * with the index of the colour's entry in the first-occurrence list. */
@@ -51,20 +52,33 @@ static uint32_t table_cap(uint32_t n)
     return cap;
 }
 
+/* Scratch of one fold, allocated by the calling thread (a pool share may not use the
+ * arena): a table of `cap` slots and the bins' sums. */
+typedef struct fold_scratch {
+    uint32_t *slot_key, *slot_bin, cap;
+    uint64_t *sums;
+} fold_scratch;
+
+static int fold_scratch_alloc(const uniq *u, ct_arena *a, fold_scratch *fs)
+{
+    fs->cap = table_cap(u->n);
+    fs->slot_key = ct_arena_alloc(a, (size_t)fs->cap * sizeof *fs->slot_key);
+    fs->slot_bin = ct_arena_alloc(a, (size_t)fs->cap * sizeof *fs->slot_bin);
+    fs->sums = ct_arena_alloc(a, (size_t)u->n * 3 * sizeof *fs->sums);
+    return fs->slot_key && fs->slot_bin && fs->sums ? 0 : -1;
+}
+
 /* Bin means of the distinct colours: one pass over them (not over the samples) with exact
  * integer sums; bins are numbered in the order their first colour appeared. The bin of a
  * key is found in a hash table sized by the colours, not in a table of every possible bin:
  * 2^21 7-bit bins would be 8 MB to clear on every call. */
-static int fold_into_bins(const uniq *u, int space, uint32_t bits, ct_arena *a, float *pts, uint32_t *w,
-                          ct_hist_level *out)
+static void fold_into_bins(const uniq *u, int space, uint32_t bits, const fold_scratch *fs, float *pts, uint32_t *w,
+                           ct_hist_level *out)
 {
-    ct_arena_mark scratch = ct_arena_mark_get(a);
-    const uint32_t shift = 8 - bits, cap = table_cap(u->n), mask = cap - 1;
-    uint32_t *slot_key = ct_arena_calloc(a, cap, sizeof *slot_key); /* key + 1, 0 = empty */
-    uint32_t *slot_bin = ct_arena_alloc(a, (size_t)cap * sizeof *slot_bin);
-    uint64_t *sums = ct_arena_alloc(a, (size_t)u->n * 3 * sizeof *sums);
-    if (!slot_key || !slot_bin || !sums)
-        return -1;
+    const uint32_t shift = 8 - bits, mask = fs->cap - 1;
+    uint32_t *slot_key = fs->slot_key, *slot_bin = fs->slot_bin; /* key + 1, 0 = empty */
+    uint64_t *sums = fs->sums;
+    memset(slot_key, 0, (size_t)fs->cap * sizeof *slot_key);
     uint32_t n = 0;
     for (uint32_t i = 0; i < u->n; i++) {
         uint8_t c[3];
@@ -95,11 +109,49 @@ static int fold_into_bins(const uniq *u, int space, uint32_t bits, ct_arena *a, 
     out->n = n;
     out->points = pts;
     out->weights = w;
-    ct_arena_rewind(a, &scratch);
-    return 0;
 }
 
-int ct_hist_build(const ct_samples *s, int space, uint32_t exact_limit, ct_arena *a, ct_hist *out,
+/* The fine level as the distinct colours themselves. */
+static void exact_level(const uniq *u, int space, float *pts, uint32_t *w, ct_hist_level *out)
+{
+    for (uint32_t i = 0; i < u->n; i++) {
+        uint8_t c[3];
+        unpack(u->rgb[i], c);
+        ct_space_from_srgb8_fast(space, c, pts + (size_t)i * 3);
+    }
+    memcpy(w, u->count, (size_t)u->n * sizeof *w);
+    out->n = u->n;
+    out->points = pts;
+    out->weights = w;
+}
+
+/* The two levels of a binned histogram depend only on the distinct colours, so they are
+ * built side by side on the pool: share 0 the coarse bins, share 1 the fine level (7-bit bins
+ * or the exact colours). Each share writes only its own level, so the result is the same on
+ * any thread count. */
+typedef struct levels_job {
+    const uniq *u;
+    int space;
+    fold_scratch coarse_scratch, fine_scratch; /* fine_scratch unused when the fine level is exact */
+    int fine_binned;
+    float *coarse_pts, *fine_pts;
+    uint32_t *coarse_w, *fine_w;
+    ct_hist *out;
+} levels_job;
+
+static void levels_share(void *arg, uint32_t share)
+{
+    levels_job *j = arg;
+    if (share == 0)
+        fold_into_bins(j->u, j->space, CT_HIST_COARSE_BITS, &j->coarse_scratch, j->coarse_pts, j->coarse_w,
+                       &j->out->coarse);
+    else if (j->fine_binned)
+        fold_into_bins(j->u, j->space, CT_HIST_FINE_BITS, &j->fine_scratch, j->fine_pts, j->fine_w, &j->out->fine);
+    else
+        exact_level(j->u, j->space, j->fine_pts, j->fine_w, &j->out->fine);
+}
+
+int ct_hist_build(const ct_samples *s, int space, uint32_t exact_limit, ct_arena *a, ct_pool *pool, ct_hist *out,
                   ct_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -136,22 +188,17 @@ int ct_hist_build(const ct_samples *s, int space, uint32_t exact_limit, ct_arena
     int rc = 0;
     if (u.n > exact_limit) {
         out->binned = 1;
-        rc = fold_into_bins(&u, space, CT_HIST_COARSE_BITS, a, coarse_pts, coarse_w, &out->coarse);
-        if (rc == 0 && u.n > CT_HIST_FINE_EXACT_LIMIT)
-            rc = fold_into_bins(&u, space, CT_HIST_FINE_BITS, a, fine_pts, fine_w, &out->fine);
-    }
-    if (rc == 0 && (!out->binned || u.n <= CT_HIST_FINE_EXACT_LIMIT)) {
-        for (uint32_t i = 0; i < u.n; i++) {
-            uint8_t c[3];
-            unpack(u.rgb[i], c);
-            ct_space_from_srgb8_fast(space, c, fine_pts + (size_t)i * 3);
-        }
-        memcpy(fine_w, u.count, (size_t)u.n * sizeof *fine_w);
-        out->fine.n = u.n;
-        out->fine.points = fine_pts;
-        out->fine.weights = fine_w;
-        if (!out->binned)
-            out->coarse = out->fine;
+        levels_job job = {.u = &u, .space = space, .fine_binned = u.n > CT_HIST_FINE_EXACT_LIMIT,
+                          .coarse_pts = coarse_pts, .fine_pts = fine_pts, .coarse_w = coarse_w,
+                          .fine_w = fine_w, .out = out};
+        rc = fold_scratch_alloc(&u, a, &job.coarse_scratch);
+        if (rc == 0 && job.fine_binned)
+            rc = fold_scratch_alloc(&u, a, &job.fine_scratch);
+        if (rc == 0)
+            ct_pool_run(pool, 2, levels_share, &job);
+    } else {
+        exact_level(&u, space, fine_pts, fine_w, &out->fine);
+        out->coarse = out->fine;
     }
     ct_arena_rewind(a, &scratch);
     if (rc < 0)

@@ -41,8 +41,12 @@ typedef struct ct_hist {
     int binned;         /* 0: both levels are the distinct colours; 1: coarse is bin means */
 } ct_hist;
 
-/* s->n >= 1. Memory comes from `arena` (required). Returns 0 or COVERTHEME_ERR_NO_MEMORY. */
-int ct_hist_build(const ct_samples *s, int space, uint32_t exact_limit, ct_arena *arena, ct_hist *out,
-                  ct_err *err);
+struct ct_pool;
+
+/* s->n >= 1. Memory comes from `arena` (required). The two levels of a binned histogram are
+ * built side by side on `pool` (NULL: one after the other; the same result either way).
+ * Returns 0 or COVERTHEME_ERR_NO_MEMORY. */
+int ct_hist_build(const ct_samples *s, int space, uint32_t exact_limit, ct_arena *arena, struct ct_pool *pool,
+                  ct_hist *out, ct_err *err);
 
 #endif

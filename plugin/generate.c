@@ -320,7 +320,7 @@ static int polish(run *r, const ct_kmeans_params *search, ct_err *err)
 static int cluster_samples(run *r, ct_err *err)
 {
     uint64_t t0 = now_ns();
-    int rc = ct_hist_build(&r->samples, (int)r->opt.space, CT_HIST_EXACT_LIMIT, r->arena, &r->hist, err);
+    int rc = ct_hist_build(&r->samples, (int)r->opt.space, CT_HIST_EXACT_LIMIT, r->arena, r->pool, &r->hist, err);
     uint64_t t1 = now_ns();
     r->t.convert_ns = t1 - t0;
     if (rc < 0)

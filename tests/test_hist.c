@@ -6,6 +6,7 @@
 #include "../abi/covertheme.h"
 #include "../core/color.h"
 #include "../core/hist.h"
+#include "../core/pool.h"
 #include "../core/rng.h"
 #include "suites.h"
 
@@ -30,7 +31,7 @@ START_TEST(exact_colours_in_first_occurrence_order)
     ct_arena a;
     ct_arena_init(&a);
     ct_hist h;
-    ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_RGB, 4096, &a, &h, NULL), 0);
+    ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_RGB, 4096, &a, NULL, &h, NULL), 0);
     ck_assert_uint_eq(h.distinct, 3);
     ck_assert_int_eq(h.binned, 0);
     ck_assert_uint_eq(h.fine.n, 3);
@@ -77,7 +78,7 @@ START_TEST(binned_above_the_limit)
     ct_arena a;
     ct_arena_init(&a);
     ct_hist h;
-    ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_RGB, 100, &a, &h, NULL), 0);
+    ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_RGB, 100, &a, NULL, &h, NULL), 0);
     ck_assert_int_eq(h.binned, 1);
     ck_assert_uint_le(h.distinct, CT_HIST_FINE_EXACT_LIMIT);
     ck_assert_uint_eq(h.fine.n, h.distinct);
@@ -100,7 +101,7 @@ START_TEST(fine_level_binned_above_its_limit)
     ct_arena a;
     ct_arena_init(&a);
     ct_hist h;
-    ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_RGB, 4096, &a, &h, NULL), 0);
+    ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_RGB, 4096, &a, NULL, &h, NULL), 0);
     ck_assert_uint_gt(h.distinct, CT_HIST_FINE_EXACT_LIMIT);
     ck_assert_uint_lt(h.fine.n, h.distinct);
     ck_assert_uint_gt(h.fine.n, h.coarse.n);
@@ -110,6 +111,44 @@ START_TEST(fine_level_binned_above_its_limit)
     first_bin_holds_first_sample(&h.coarse, rgb, CT_HIST_COARSE_BITS);
     ct_arena_destroy(&a);
     free(rgb);
+}
+END_TEST
+
+static void same_level(const ct_hist_level *x, const ct_hist_level *y, const char *what)
+{
+    ck_assert_msg(x->n == y->n, "%s: %u vs %u points", what, x->n, y->n);
+    ck_assert_msg(memcmp(x->points, y->points, (size_t)x->n * 3 * sizeof(float)) == 0, "%s: points differ", what);
+    ck_assert_msg(memcmp(x->weights, y->weights, (size_t)x->n * sizeof(uint32_t)) == 0, "%s: weights differ", what);
+}
+
+/* The two levels are built side by side on a pool: the same bits as one after the other,
+ * with the fine level binned (above CT_HIST_FINE_EXACT_LIMIT colours) and exact. */
+START_TEST(pool_gives_the_same_levels)
+{
+    const uint32_t sizes[] = {40000, 9000};
+    ct_pool *pool = ct_pool_create(3);
+    ck_assert_ptr_nonnull(pool);
+    for (int t = 0; t < 2; t++) {
+        uint8_t *rgb = random_colours(sizes[t], 17 + t);
+        ct_samples s = samples_of(rgb, sizes[t]);
+        ct_arena a, b;
+        ct_arena_init(&a);
+        ct_arena_init(&b);
+        ct_hist serial, pooled;
+        ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_CIELAB, 4096, &a, NULL, &serial, NULL), 0);
+        ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_CIELAB, 4096, &b, pool, &pooled, NULL), 0);
+        ck_assert(serial.binned && pooled.binned);
+        ck_assert_uint_eq(serial.distinct, pooled.distinct);
+        same_level(&serial.coarse, &pooled.coarse, "coarse");
+        same_level(&serial.fine, &pooled.fine, "fine");
+        ck_assert_msg((serial.fine.n < serial.distinct) == (t == 0), "fine level binned: %u of %u", serial.fine.n,
+                      serial.distinct);
+        ct_arena_destroy(&a);
+        ct_arena_destroy(&b);
+        free(rgb);
+    }
+    ck_assert_uint_eq(ct_pool_started(pool), 2); /* the levels really were shared out */
+    ct_pool_destroy(pool);
 }
 END_TEST
 
@@ -124,7 +163,7 @@ START_TEST(grey_levels_stay_exact)
     ct_arena a;
     ct_arena_init(&a);
     ct_hist h;
-    ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_CIELAB, 4096, &a, &h, NULL), 0);
+    ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_CIELAB, 4096, &a, NULL, &h, NULL), 0);
     ck_assert_uint_eq(h.distinct, 256);
     ck_assert_uint_eq(h.fine.n, 256);
     for (int v = 0; v < 256; v++) {
@@ -144,7 +183,7 @@ START_TEST(rejects_empty_input)
     ct_arena_init(&a);
     ct_hist h;
     ct_samples none = {0, 1, NULL, NULL};
-    ck_assert_int_eq(ct_hist_build(&none, 0, 10, &a, &h, NULL), COVERTHEME_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(ct_hist_build(&none, 0, 10, &a, NULL, &h, NULL), COVERTHEME_ERR_INVALID_ARGUMENT);
     ct_arena_destroy(&a);
 }
 END_TEST
@@ -158,6 +197,7 @@ Suite *suite_hist(void)
     tcase_add_test(tc, fine_level_binned_above_its_limit);
     tcase_add_test(tc, grey_levels_stay_exact);
     tcase_add_test(tc, rejects_empty_input);
+    tcase_add_test(tc, pool_gives_the_same_levels);
     suite_add_tcase(s, tc);
     return s;
 }
