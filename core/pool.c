@@ -29,6 +29,7 @@ struct ct_pool {
     uint32_t started;          /* workers running (may be < threads - 1 if creation failed) */
     pid_t owner_pid;           /* process the workers belong to */
     int spin;                  /* 0 when the CPUs we may use cannot hold every thread */
+    uint32_t born_epoch;       /* epoch when the workers were started (see worker_main) */
     pthread_t tid[MAX_WORKERS];
 
     /* The job. Written by the caller before the epoch moves, read by workers after. */
@@ -94,7 +95,10 @@ static void work_on(ct_pool *p, uint32_t epoch, ct_pool_fn fn, void *arg)
 static void *worker_main(void *vp)
 {
     ct_pool *p = vp;
-    uint32_t seen = load(&p->epoch);
+    /* The epoch before the job that started this worker, not the current one: the caller
+     * may have published that job already, and a worker taking its epoch as seen would
+     * leave every share of it to the caller. */
+    uint32_t seen = p->born_epoch;
     for (;;) {
         uint32_t e = load(&p->epoch);
         for (int i = 0; e == seen && p->spin && i < SPIN_ROUNDS; i++) {
@@ -157,6 +161,7 @@ static void start_workers(ct_pool *p)
 {
     p->owner_pid = getpid();
     p->started = 0;
+    p->born_epoch = load(&p->epoch); /* read by the workers after pthread_create */
     int cpus = usable_cpus();
     p->spin = cpus >= (int)p->threads;
     sigset_t all, old;

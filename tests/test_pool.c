@@ -136,6 +136,40 @@ START_TEST(forked_child_gets_its_own_workers)
 }
 END_TEST
 
+/* The very first job, published while its workers are still starting, is shared with them:
+ * share 0 waits (up to 5 s) for share 1 to run elsewhere. A worker that took the epoch it
+ * found at start-up as already seen left the whole first job to the caller, and the overlap
+ * of decode and colour count (hist_stream.h) then never happened on a player's first cover. */
+typedef struct meet {
+    uint32_t other_ran, saw_other;
+} meet;
+
+static void meet_share(void *arg, uint32_t share)
+{
+    meet *m = arg;
+    if (share == 1) {
+        __atomic_store_n(&m->other_ran, 1, __ATOMIC_SEQ_CST);
+        return;
+    }
+    for (int i = 0; i < 5000 && !__atomic_load_n(&m->other_ran, __ATOMIC_SEQ_CST); i++)
+        usleep(1000);
+    m->saw_other = __atomic_load_n(&m->other_ran, __ATOMIC_SEQ_CST);
+}
+
+START_TEST(first_job_reaches_new_workers)
+{
+    for (int round = 0; round < 5; round++) {
+        ct_pool *p = ct_pool_create(2);
+        ck_assert_ptr_nonnull(p);
+        meet m = {0, 0};
+        ct_pool_run(p, 2, meet_share, &m);
+        ck_assert_uint_eq(ct_pool_started(p), 1);
+        ck_assert_msg(m.saw_other, "round %d: share 1 did not run beside share 0", round);
+        ct_pool_destroy(p);
+    }
+}
+END_TEST
+
 START_TEST(null_pool_runs_inline)
 {
     job *j = calloc(1, sizeof *j);
@@ -157,6 +191,7 @@ Suite *suite_pool(void)
     tcase_add_test(tc, workers_start_lazily_and_are_joined);
     tcase_add_test(tc, forked_child_gets_its_own_workers);
     tcase_add_test(tc, null_pool_runs_inline);
+    tcase_add_test(tc, first_job_reaches_new_workers);
     suite_add_tcase(s, tc);
     return s;
 }
