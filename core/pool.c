@@ -178,20 +178,18 @@ static void start_workers(ct_pool *p)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-void ct_pool_run(ct_pool *p, uint32_t shares, ct_pool_fn fn, void *arg)
+/* Whether jobs can go to workers: starts them on the first parallel job (or in a forked
+ * child without workers); 0 when none could be started. */
+static int have_workers(ct_pool *p)
 {
-    if (!p || p->threads < 2 || shares < 2 || shares > CT_POOL_MAX_SHARES) {
-        for (uint32_t s = 0; s < shares; s++)
-            fn(arg, s);
-        return;
-    }
     if (p->started == 0 || p->owner_pid != getpid())
-        start_workers(p); /* first parallel job, or a forked child without workers */
-    if (p->started == 0) {
-        for (uint32_t s = 0; s < shares; s++)
-            fn(arg, s);
-        return;
-    }
+        start_workers(p);
+    return p->started > 0;
+}
+
+/* Publishes a job of `shares` shares to the workers; returns its epoch. */
+static uint32_t publish(ct_pool *p, uint32_t shares, ct_pool_fn fn, void *arg)
+{
     /* Atomic stores: a worker still finishing the previous job may read these; the ticket's
      * epoch keeps it from acting on a mix of old and new. */
     __atomic_store_n(&p->fn, fn, __ATOMIC_RELEASE);
@@ -202,8 +200,12 @@ void ct_pool_run(ct_pool *p, uint32_t shares, ct_pool_fn fn, void *arg)
     __atomic_store_n(&p->epoch, epoch, __ATOMIC_SEQ_CST);
     if (load(&p->parked))
         futex_wake_all(&p->epoch);
-    work_on(p, epoch, fn, arg);
-    /* Wait for shares still running on workers: spin a little, then sleep on `done`. */
+    return epoch;
+}
+
+/* Waits for shares still running on workers: spin a little, then sleep on `done`. */
+static void wait_done(ct_pool *p, uint32_t shares)
+{
     uint32_t d = load(&p->done);
     for (int i = 0; d != shares && p->spin && i < SPIN_ROUNDS; i++) {
         cpu_relax();
@@ -217,6 +219,31 @@ void ct_pool_run(ct_pool *p, uint32_t shares, ct_pool_fn fn, void *arg)
         __atomic_store_n(&p->caller_parked, 0, __ATOMIC_SEQ_CST);
         d = load(&p->done);
     }
+}
+
+void ct_pool_run(ct_pool *p, uint32_t shares, ct_pool_fn fn, void *arg)
+{
+    if (!p || p->threads < 2 || shares < 2 || shares > CT_POOL_MAX_SHARES || !have_workers(p)) {
+        for (uint32_t s = 0; s < shares; s++)
+            fn(arg, s);
+        return;
+    }
+    uint32_t epoch = publish(p, shares, fn, arg);
+    work_on(p, epoch, fn, arg);
+    wait_done(p, shares);
+}
+
+void ct_pool_run_beside(ct_pool *p, void (*own)(void *arg), ct_pool_fn other, void *arg)
+{
+    if (!p || p->threads < 2 || !have_workers(p)) {
+        own(arg);
+        other(arg, 0);
+        return;
+    }
+    uint32_t epoch = publish(p, 1, other, arg);
+    own(arg);
+    work_on(p, epoch, other, arg); /* runs `other` here if no worker has claimed it yet */
+    wait_done(p, 1);
 }
 
 void ct_pool_destroy(ct_pool *p)

@@ -47,6 +47,14 @@ uint32_t ct_pool_threads(const ct_pool *p);
  * started (pthread_create fails), the caller does all shares: slower, same result. */
 void ct_pool_run(ct_pool *p, uint32_t shares, ct_pool_fn fn, void *arg);
 
+/* Runs own(arg) on the calling thread while a worker runs other(arg, 0), and returns when
+ * both have finished: for two different tasks that must go side by side (a decode that
+ * keeps the arena on the caller's thread, and a reader of what it produces). When no worker
+ * has claimed `other` by the time `own` returns (none free, none could be started, p NULL
+ * or one thread), the caller runs it then; so `other` must not wait for anything `own` has
+ * not finished by its end. */
+void ct_pool_run_beside(ct_pool *p, void (*own)(void *arg), ct_pool_fn other, void *arg);
+
 /* Worker threads started so far (0 before the first parallel job), for tests. */
 uint32_t ct_pool_started(const ct_pool *p);
 

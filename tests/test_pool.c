@@ -1,5 +1,6 @@
 /* The worker pool: every share runs exactly once, jobs never mix, workers start lazily and
  * are joined, a forked child gets its own workers. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -170,6 +171,51 @@ START_TEST(first_job_reaches_new_workers)
 }
 END_TEST
 
+/* run_beside: `own` on the calling thread, `other` exactly once, whatever the pool; with
+ * workers, `other` runs meanwhile (`own` waits, a bounded time, to see it start). */
+typedef struct beside {
+    pthread_t caller;
+    int expect_worker; /* wait for `other` to start only where a worker can run it */
+    uint32_t own_runs, own_on_caller, other_runs, other_started, own_saw_other;
+} beside;
+
+static void beside_own(void *arg)
+{
+    beside *b = arg;
+    b->own_runs++;
+    b->own_on_caller = pthread_equal(pthread_self(), b->caller);
+    for (int i = 0; b->expect_worker && i < 5000 && !__atomic_load_n(&b->other_started, __ATOMIC_SEQ_CST); i++)
+        usleep(1000);
+    b->own_saw_other = __atomic_load_n(&b->other_started, __ATOMIC_SEQ_CST);
+}
+
+static void beside_other(void *arg, uint32_t share)
+{
+    beside *b = arg;
+    ck_assert_uint_eq(share, 0);
+    __atomic_store_n(&b->other_started, 1, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&b->other_runs, 1, __ATOMIC_SEQ_CST);
+}
+
+START_TEST(run_beside_keeps_own_on_the_caller)
+{
+    const uint32_t threads[] = {0, 1, 2, 3, 8}; /* 0: no pool at all */
+    for (int t = 0; t < 5; t++) {
+        ct_pool *p = threads[t] ? ct_pool_create(threads[t]) : NULL;
+        for (int round = 0; round < 3; round++) {
+            beside b = {.caller = pthread_self(), .expect_worker = threads[t] >= 2};
+            ct_pool_run_beside(p, beside_own, beside_other, &b);
+            ck_assert_uint_eq(b.own_runs, 1);
+            ck_assert_uint_eq(b.own_on_caller, 1);
+            ck_assert_uint_eq(b.other_runs, 1);
+            /* With workers, `other` ran beside `own`; without, only after it. */
+            ck_assert_uint_eq(b.own_saw_other, threads[t] >= 2);
+        }
+        ct_pool_destroy(p);
+    }
+}
+END_TEST
+
 START_TEST(null_pool_runs_inline)
 {
     job *j = calloc(1, sizeof *j);
@@ -192,6 +238,7 @@ Suite *suite_pool(void)
     tcase_add_test(tc, forked_child_gets_its_own_workers);
     tcase_add_test(tc, null_pool_runs_inline);
     tcase_add_test(tc, first_job_reaches_new_workers);
+    tcase_add_test(tc, run_beside_keeps_own_on_the_caller);
     suite_add_tcase(s, tc);
     return s;
 }
