@@ -10,9 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The library's default COVERTHEME_OPT_MAX_PIXELS, used when a caller passes no limits. */
-#define CT_DEFAULT_MAX_PIXELS UINT64_C(100000000)
-
 #define CT_READABLE_FORMATS "covertheme reads PNG, JPEG and WebP"
 
 void ct_image_free(ct_image *img)

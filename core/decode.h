@@ -19,6 +19,9 @@
 #include "image.h"
 #include "sample.h"
 
+/* The library's default COVERTHEME_OPT_MAX_PIXELS, used when a caller passes no limits. */
+#define CT_DEFAULT_MAX_PIXELS UINT64_C(100000000)
+
 typedef struct ct_decode_limits {
     uint64_t max_pixels; /* width*height above this -> COVERTHEME_ERR_LIMIT_EXCEEDED; always
                           * checked against the image's own (full) size */
@@ -27,8 +30,12 @@ typedef struct ct_decode_limits {
      * DCT scaling by 1/2, 1/4 or 1/8, the smallest that keeps enough pixels; each side is
      * rounded up, as libjpeg does). PNG and WebP always return full resolution. An image
      * already smaller than min_pixels comes back at full size. Deterministic: the same
-     * bytes and limits give the same pixels. Last field, so {max} initialisers mean 0. */
+     * bytes and limits give the same pixels. */
     uint32_t min_pixels;
+    /* Not a limit, but it travels with them to every sampled decoder: told as the sample
+     * grid fills (sample.h), e.g. by a histogram built on another thread meanwhile. NULL:
+     * nobody. Ignored by the full decoders. Last, so {max, min} initialisers mean NULL. */
+    ct_sample_watch *watch;
 } ct_decode_limits;
 
 /* Returns COVERTHEME_IMAGE_PNG/JPEG/WEBP, or COVERTHEME_ERR_UNSUPPORTED_FORMAT with a message

@@ -53,6 +53,7 @@ typedef struct jpeg_job {
     ct_arena *arena;       /* the job and its buffers come from here; NULL: the heap */
     int sampled;           /* 0: full decode into `pixels`; otherwise into `sampler` */
     uint32_t max_samples;  /* sampled decode: the sampler's budget */
+    ct_sample_watch *watch; /* sampled decode: told as the grid fills (NULL: nobody) */
     uint8_t *pixels;       /* full decode: the RGBA8 result */
     uint8_t *row;          /* sampled decode: the one RGBA8 scanline */
     ct_sampler sampler;    /* sampled decode: takes the grid rows */
@@ -209,7 +210,7 @@ static int sample_image(jpeg_job *job, ct_err *err)
 {
     struct jpeg_decompress_struct *cinfo = &job->cinfo;
     int rc = ct_sampler_begin(&job->sampler, cinfo->output_width, cinfo->output_height,
-                              job->max_samples, job->arena, err);
+                              job->max_samples, job->arena, job->watch, err);
     if (rc != COVERTHEME_OK)
         return rc;
     job->row = ct_mem_alloc(job->arena, (size_t)cinfo->output_width * 4);
@@ -329,6 +330,7 @@ static int run_job(const uint8_t *data, size_t size, const ct_decode_limits *lim
     job->arena = arena;
     job->sampled = sampled;
     job->max_samples = max_samples;
+    job->watch = lim->watch;
     install_error_manager(job);
     *jobp = job;
     return decode_under_setjmp(job, data, size, lim, err);

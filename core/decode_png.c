@@ -255,7 +255,7 @@ static int decode_sampled_with_ctx(spng_ctx *ctx, const uint8_t *data, size_t si
         return rc;
 
     ct_sampler sampler;
-    rc = ct_sampler_begin(&sampler, ihdr.width, ihdr.height, max_samples, arena, err);
+    rc = ct_sampler_begin(&sampler, ihdr.width, ihdr.height, max_samples, arena, lim->watch, err);
     if (rc != COVERTHEME_OK)
         return rc;
     rc = sample_with_ctx(ctx, &ihdr, arena, &sampler, err);

@@ -144,7 +144,7 @@ int ct_decode_webp_sampled(const uint8_t *data, size_t size, const ct_decode_lim
     ct_sampler sampler;
     if (rc == COVERTHEME_OK)
         rc = ct_sampler_begin(&sampler, (uint32_t)features.width, (uint32_t)features.height,
-                              max_samples, arena, err);
+                              max_samples, arena, lim->watch, err);
     if (rc == COVERTHEME_OK) {
         ct_sampler_add_image(&sampler, pixels);
         ct_sampler_finish(&sampler, out);

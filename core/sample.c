@@ -41,7 +41,7 @@ static uint32_t grid_start(uint32_t len, uint32_t step)
 }
 
 int ct_sampler_begin(ct_sampler *s, uint32_t width, uint32_t height, uint32_t max_samples,
-                     ct_arena *arena, ct_err *err)
+                     ct_arena *arena, ct_sample_watch *watch, ct_err *err)
 {
     memset(s, 0, sizeof *s);
     if (width == 0 || height == 0 || max_samples == 0)
@@ -56,7 +56,13 @@ int ct_sampler_begin(ct_sampler *s, uint32_t width, uint32_t height, uint32_t ma
     if (!grid)
         return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "sampling: out of memory for %llu samples",
                        (unsigned long long)points);
-    *s = (ct_sampler){width, height, step, x0, y0, cols, rows, grid, arena};
+    *s = (ct_sampler){width, height, step, x0, y0, cols, rows, grid, arena, watch, 0, 0};
+    if (watch && watch->begun(watch, s) != 0) {
+        ct_mem_free(arena, grid);
+        memset(s, 0, sizeof *s);
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "sampling: out of memory for %llu samples",
+                       (unsigned long long)points);
+    }
     return COVERTHEME_OK;
 }
 
@@ -73,11 +79,8 @@ int ct_sampler_wants_row(const ct_sampler *s, uint32_t y)
     return y < s->height && ct_sampler_next_row(s, y) == y;
 }
 
-void ct_sampler_add_row_part(ct_sampler *s, uint32_t y, const uint8_t *rgba_row,
-                             uint32_t x_first, uint32_t x_every)
+static void copy_row(ct_sampler *s, uint32_t y, const uint8_t *rgba_row, uint32_t x_first, uint32_t x_every)
 {
-    if (!ct_sampler_wants_row(s, y))
-        return;
     uint8_t *cell = s->grid + (size_t)((y - s->y0) / s->step) * s->cols * 4;
     uint32_t x = s->x0;
     for (uint32_t c = 0; c < s->cols; c++, x += s->step, cell += 4)
@@ -85,9 +88,29 @@ void ct_sampler_add_row_part(ct_sampler *s, uint32_t y, const uint8_t *rgba_row,
             memcpy(cell, rgba_row + (size_t)x * 4, 4);
 }
 
+void ct_sampler_add_row_part(ct_sampler *s, uint32_t y, const uint8_t *rgba_row,
+                             uint32_t x_first, uint32_t x_every)
+{
+    if (!ct_sampler_wants_row(s, y))
+        return;
+    copy_row(s, y, rgba_row, x_first, x_every);
+    s->unordered = 1; /* the row may get more parts */
+}
+
 void ct_sampler_add_row(ct_sampler *s, uint32_t y, const uint8_t *rgba_row)
 {
-    ct_sampler_add_row_part(s, y, rgba_row, 0, 1);
+    if (!ct_sampler_wants_row(s, y))
+        return;
+    copy_row(s, y, rgba_row, 0, 1);
+    if (!s->watch || s->unordered)
+        return;
+    uint32_t r = (y - s->y0) / s->step;
+    if (r != s->final_rows) { /* a row skipped or repeated: nothing more is certain */
+        s->unordered = 1;
+        return;
+    }
+    s->final_rows = r + 1;
+    s->watch->rows_final(s->watch, s->final_rows);
 }
 
 void ct_sampler_add_image(ct_sampler *s, const uint8_t *rgba)
@@ -101,6 +124,8 @@ void ct_sampler_add_image(ct_sampler *s, const uint8_t *rgba)
 
 void ct_sampler_finish(ct_sampler *s, ct_samples *out)
 {
+    if (s->watch) /* it may still be reading the grid the compaction below overwrites */
+        s->watch->ending(s->watch);
     /* The opaque grid pixels, compacted to RGB in place: sample n moves from byte 4i to
      * byte 3n with n <= i, so it never overwrites a pixel still to be read (memmove
      * covers the overlap of the first few). */
@@ -124,6 +149,8 @@ void ct_sampler_finish(ct_sampler *s, ct_samples *out)
 
 void ct_sampler_discard(ct_sampler *s)
 {
+    if (s->watch && s->grid)
+        s->watch->abandoned(s->watch);
     ct_mem_free(s->arena, s->grid);
     memset(s, 0, sizeof *s);
 }
@@ -134,7 +161,7 @@ int ct_sample_image(const ct_image *img, uint32_t max_samples, ct_samples *out, 
     if (!img || !img->rgba)
         return ct_fail(err, COVERTHEME_ERR_INVALID_ARGUMENT, "sampling: empty image");
     ct_sampler s;
-    int rc = ct_sampler_begin(&s, img->width, img->height, max_samples, NULL, err);
+    int rc = ct_sampler_begin(&s, img->width, img->height, max_samples, NULL, NULL, err);
     if (rc != COVERTHEME_OK)
         return rc;
     ct_sampler_add_image(&s, img->rgba);

@@ -36,7 +36,29 @@ void ct_samples_free(ct_samples *s);
  * begin, then add the wanted rows (in any order, each at most once; a row may also be
  * added in parts, see add_row_part), then finish, which hands the samples over; or
  * discard, after begin, to give up (a decoder error). Rows are RGBA8, `width` pixels. */
-typedef struct ct_sampler {
+typedef struct ct_sampler ct_sampler;
+
+/* Someone reading the grid while it fills (the streaming histogram, hist_stream.h, on
+ * another thread). Every hook runs on the thread feeding the sampler. Grid row r is final
+ * once every row before it has come whole and in order (add_row, never add_row_part): rows
+ * of a decoder that goes top to bottom become final as it goes, an interlaced image's all at
+ * once at finish. */
+typedef struct ct_sample_watch ct_sample_watch;
+struct ct_sample_watch {
+    /* The grid exists (s->grid, s->cols x s->rows, one RGBA pixel per point). May take
+     * memory from s->arena, the feeding thread being its only user; nonzero: out of memory,
+     * and begin fails with COVERTHEME_ERR_NO_MEMORY. */
+    int (*begun)(ct_sample_watch *w, const ct_sampler *s);
+    /* Grid rows [0, rows) are final and will not change. */
+    void (*rows_final)(ct_sample_watch *w, uint32_t rows);
+    /* finish is about to compact the grid, every row now final; returns once the watcher is
+     * done reading it. */
+    void (*ending)(ct_sample_watch *w);
+    /* discard: the grid is going away; returns once the watcher no longer reads it. */
+    void (*abandoned)(ct_sample_watch *w);
+};
+
+struct ct_sampler {
     uint32_t width, height;
     uint32_t step, x0, y0; /* grid: x0, x0+step, ... and y0, y0+step, ... */
     uint32_t cols, rows;   /* grid points per row and per column */
@@ -44,12 +66,16 @@ typedef struct ct_sampler {
      * can then arrive in any order (interlaced PNG), and finish keeps the opaque ones. */
     uint8_t *grid;
     ct_arena *arena;       /* where grid (and then the samples) live; NULL: the heap */
-} ct_sampler;
+    ct_sample_watch *watch; /* NULL: nobody */
+    uint32_t final_rows;   /* grid rows told final to the watch */
+    int unordered;         /* a row came in parts or out of order: no more are final before finish */
+};
 
 /* COVERTHEME_ERR_INVALID_ARGUMENT for an empty image or max_samples 0,
- * COVERTHEME_ERR_NO_MEMORY when the grid cannot be allocated (nothing is then held). */
+ * COVERTHEME_ERR_NO_MEMORY when the grid cannot be allocated or the watch's `begun` fails
+ * (nothing is then held). `watch` may be NULL. */
 int ct_sampler_begin(ct_sampler *s, uint32_t width, uint32_t height, uint32_t max_samples,
-                     ct_arena *arena, ct_err *err);
+                     ct_arena *arena, ct_sample_watch *watch, ct_err *err);
 /* The first grid row at or after y, or height when there is none: how far a decoder that
  * can skip rows may skip. */
 uint32_t ct_sampler_next_row(const ct_sampler *s, uint32_t y);

@@ -125,7 +125,7 @@ START_TEST(sampler_takes_rows_in_any_order)
         ct_samples want, got;
         ck_assert_int_eq(ct_sample_image(&img, budgets[b], &want, NULL), 0);
         ct_sampler s;
-        ck_assert_int_eq(ct_sampler_begin(&s, 23, 17, budgets[b], NULL, NULL), 0);
+        ck_assert_int_eq(ct_sampler_begin(&s, 23, 17, budgets[b], NULL, NULL, NULL), 0);
         for (uint32_t y = 17; y-- > 0;)
             ct_sampler_add_row(&s, y, img.rgba + (size_t)y * 23 * 4);
         ct_sampler_finish(&s, &got);
@@ -148,7 +148,7 @@ START_TEST(sampler_assembles_row_parts)
     ct_samples want, got;
     ck_assert_int_eq(ct_sample_image(&img, 60, &want, NULL), 0);
     ct_sampler s;
-    ck_assert_int_eq(ct_sampler_begin(&s, w, h, 60, NULL, NULL), 0);
+    ck_assert_int_eq(ct_sampler_begin(&s, w, h, 60, NULL, NULL, NULL), 0);
     for (uint32_t first = every; first-- > 0;)
         for (uint32_t y = 0; y < h; y++) {
             memset(part, 0xEE, (size_t)w * 4); /* pixels of other parts are junk */
@@ -169,7 +169,7 @@ END_TEST
 START_TEST(sampler_reports_grid_rows)
 {
     ct_sampler s;
-    ck_assert_int_eq(ct_sampler_begin(&s, 9, 10, 12, NULL, NULL), 0);
+    ck_assert_int_eq(ct_sampler_begin(&s, 9, 10, 12, NULL, NULL, NULL), 0);
     ck_assert_uint_eq(s.step, 3);
     static const uint32_t next[] = {1, 1, 4, 4, 4, 7, 7, 7, 10, 10, 10};
     for (uint32_t y = 0; y <= 10; y++) {
@@ -190,7 +190,7 @@ START_TEST(sampler_arena_ownership)
     ct_arena_init(&arena);
     ct_image img = make_image(8, 8);
     ct_sampler s;
-    ck_assert_int_eq(ct_sampler_begin(&s, 8, 8, 64, &arena, NULL), 0);
+    ck_assert_int_eq(ct_sampler_begin(&s, 8, 8, 64, &arena, NULL, NULL), 0);
     ct_sampler_add_image(&s, img.rgba);
     ct_samples got;
     ct_sampler_finish(&s, &got);
@@ -202,7 +202,7 @@ START_TEST(sampler_arena_ownership)
 
     for (uint32_t i = 0; i < 64; i++)
         img.rgba[i * 4 + 3] = 127;
-    ck_assert_int_eq(ct_sampler_begin(&s, 8, 8, 64, &arena, NULL), 0);
+    ck_assert_int_eq(ct_sampler_begin(&s, 8, 8, 64, &arena, NULL, NULL), 0);
     ct_sampler_add_image(&s, img.rgba);
     ct_sampler_finish(&s, &got);
     ck_assert_uint_eq(got.n, 0);
@@ -217,11 +217,11 @@ START_TEST(sampler_bad_arguments)
 {
     ct_sampler s;
     ct_err e;
-    ck_assert_int_eq(ct_sampler_begin(&s, 0, 5, 10, NULL, &e), COVERTHEME_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(ct_sampler_begin(&s, 0, 5, 10, NULL, NULL, &e), COVERTHEME_ERR_INVALID_ARGUMENT);
     ck_assert_str_eq(e.msg, "sampling: empty image");
     ck_assert_ptr_null(s.grid);
-    ck_assert_int_eq(ct_sampler_begin(&s, 5, 0, 10, NULL, &e), COVERTHEME_ERR_INVALID_ARGUMENT);
-    ck_assert_int_eq(ct_sampler_begin(&s, 5, 5, 0, NULL, &e), COVERTHEME_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(ct_sampler_begin(&s, 5, 0, 10, NULL, NULL, &e), COVERTHEME_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(ct_sampler_begin(&s, 5, 5, 0, NULL, NULL, &e), COVERTHEME_ERR_INVALID_ARGUMENT);
     ct_sampler_discard(&s);
 }
 END_TEST
