@@ -129,11 +129,17 @@ BENCH_OBJ  := $(patsubst %.c,$(BUILD)/%.o,bench/harness.c bench/bench_opts.c ben
 BENCH_CFLAGS_STR := $(BASE_CFLAGS) $(CFLAGS)
 $(BUILD)/bench/machine.o: BASE_CFLAGS += -DCOVERTHEME_BENCH_CFLAGS='"$(BENCH_CFLAGS_STR)"'
 
-bench-tools: all $(BUILD)/covertheme-bench $(BUILD)/covertheme-quality $(BUILD)/libmcount.so $(BUILD)/covertheme-pool-latency
+bench-tools: all $(BUILD)/covertheme-bench $(BUILD)/covertheme-quality $(BUILD)/libmcount.so $(BUILD)/covertheme-pool-latency \
+             $(BUILD)/covertheme-overlap-ab
 
 # The harness drives the library through its public ABI only; floors call the decoders.
 $(BUILD)/covertheme-bench: $(BENCH_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BENCH_OBJ) -L$(BUILD) -l:$(SONAME) -Wl,-rpath,'$$ORIGIN' $(LDLIBS)
+
+# The decode/colour-count overlap, call against call through the ABI (bench/overlap_ab.c).
+$(BUILD)/covertheme-overlap-ab: $(BUILD)/bench/overlap_ab.o $(BUILD)/bench/inputs.o $(BUILD)/bench/stats.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/bench/overlap_ab.o $(BUILD)/bench/inputs.o $(BUILD)/bench/stats.o \
+	    -L$(BUILD) -l:$(SONAME) -Wl,-rpath,'$$ORIGIN' $(LDLIBS)
 
 # Dispatch latency of the worker pool and the k-means inline threshold (bench/pool_latency.c).
 $(BUILD)/covertheme-pool-latency: $(BUILD)/bench/pool_latency.o $(CORE_OBJ)

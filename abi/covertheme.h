@@ -295,9 +295,12 @@ typedef struct covertheme_cluster {
  * of a cache hit: a decode always takes some time. */
 typedef struct covertheme_timings {
     uint64_t read_ns;          /* reading the file (0 for buffers) */
-    uint64_t decode_ns;        /* decoding, with the sampling of rows as they arrive */
+    uint64_t decode_ns;        /* decoding, with the sampling of rows as they arrive; with two
+                                * or more threads the colours are counted on another one
+                                * meanwhile, and any counting left at the end is in here too */
     uint64_t sample_ns;        /* 0 since 0.2: sampling is part of decode_ns */
-    uint64_t convert_ns;       /* samples into the weighted colour histogram (clustering space) */
+    uint64_t convert_ns;       /* samples into the weighted colour histogram (clustering space);
+                                * with two or more threads, only what is left after the decode */
     uint64_t cluster_ns;       /* k-means++ restarts and Lloyd iterations */
     uint64_t roles_ns;
     uint64_t total_ns;

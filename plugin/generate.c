@@ -14,6 +14,7 @@
 #include "../core/color.h"
 #include "../core/decode.h"
 #include "../core/hist.h"
+#include "../core/hist_stream.h"
 #include "../core/kmeans.h"
 #include "../core/roles.h"
 #include "../core/sample.h"
@@ -317,14 +318,18 @@ static int polish(run *r, const ct_kmeans_params *search, ct_err *err)
     return 0;
 }
 
-static int cluster_samples(run *r, ct_err *err)
+/* The histogram of decoded samples, when it was not counted during the decode. */
+static int build_hist(run *r, ct_err *err)
 {
     uint64_t t0 = now_ns();
     int rc = ct_hist_build(&r->samples, (int)r->opt.space, CT_HIST_EXACT_LIMIT, r->arena, r->pool, &r->hist, err);
+    r->t.convert_ns = now_ns() - t0;
+    return rc;
+}
+
+static int cluster_samples(run *r, ct_err *err)
+{
     uint64_t t1 = now_ns();
-    r->t.convert_ns = t1 - t0;
-    if (rc < 0)
-        return rc;
     uint32_t distinct = r->hist.distinct;
     r->k_effective = (uint32_t)r->opt.k < distinct ? (uint32_t)r->opt.k : distinct;
     /* Restarts search on the coarse bins; a binned histogram's best two are then polished
@@ -357,7 +362,7 @@ static int cluster_samples(run *r, ct_err *err)
         .arena = r->arena,
         .pool = r->pool,
     };
-    rc = ct_kmeans(search->points, search->n, &kp, &r->km, err);
+    int rc = ct_kmeans(search->points, search->n, &kp, &r->km, err);
     if (rc == 0 && polish_after)
         rc = polish(r, &kp, err);
     r->k_effective = r->km.k;
@@ -383,22 +388,78 @@ static void release_input_pages(run *r)
         madvise((void *)lo, hi - lo, MADV_DONTNEED); /* advice only: a failure changes nothing */
 }
 
-static int run_pipeline(run *r, const uint8_t *data, size_t size, covertheme_theme **out, ct_err *err)
+/* Sampling keeps at most max_samples pixels, so a codec that can scale (JPEG) may decode
+ * smaller, as long as 16x that many pixels remain (each sample stands for at least 4x4
+ * decoded pixels). A DCT-scaled pixel is the mean of a 2x2..8x8 block, and means shrink
+ * the colour spread the palette is judged on: scaling to the bare budget (1/8) moved
+ * palettes up to 15 % further from the exhaustive reference in `make quality`, keeping
+ * 4x still 3.6-4.6 % on 3000 px photographs (1/4), 16x 0.8-1.5 % (1/2). */
+static ct_decode_limits decode_limits(const run *r)
+{
+    return (ct_decode_limits){.max_pixels = (uint64_t)r->opt.max_pixels,
+                              .min_pixels = 16 * (uint32_t)r->opt.max_samples};
+}
+
+/* One thread: decode (rows are sampled as they are decoded, ct_decode_sampled, so no full
+ * image is ever held for PNG and JPEG; sampling time is part of decode_ns and sample_ns
+ * stays 0), then the histogram. */
+static int decode_then_count(run *r, const uint8_t *data, size_t size, ct_err *err)
 {
     uint64_t t0 = now_ns();
-    /* Sampling keeps at most max_samples pixels, so a codec that can scale (JPEG) may decode
-     * smaller, as long as 16x that many pixels remain (each sample stands for at least 4x4
-     * decoded pixels). A DCT-scaled pixel is the mean of a 2x2..8x8 block, and means shrink
-     * the colour spread the palette is judged on: scaling to the bare budget (1/8) moved
-     * palettes up to 15 % further from the exhaustive reference in `make quality`, keeping
-     * 4x still 3.6-4.6 % on 3000 px photographs (1/4), 16x 0.8-1.5 % (1/2). */
-    ct_decode_limits lim = {.max_pixels = (uint64_t)r->opt.max_pixels, .min_pixels = 16 * (uint32_t)r->opt.max_samples};
-    /* Rows are sampled as they are decoded (ct_decode_sampled), so no full image is ever
-     * held for PNG and JPEG; sampling time is part of decode_ns and sample_ns stays 0. */
+    ct_decode_limits lim = decode_limits(r);
     int rc = ct_decode_sampled(data, size, &lim, r->arena, (uint32_t)r->opt.max_samples, &r->info, &r->samples,
                                err);
     r->t.decode_ns = now_ns() - t0;
     release_input_pages(r);
+    if (rc == 0 && r->samples.n > 0)
+        rc = build_hist(r, err);
+    return rc;
+}
+
+/* Two or more threads: the colours are counted on one thread while the other decodes
+ * (hist_stream.h); after the decode only the levels are left, and that is what convert_ns
+ * then measures. */
+static int decode_and_count(run *r, const uint8_t *data, size_t size, ct_err *err)
+{
+    uint64_t t0 = now_ns();
+    ct_hist_stream hs;
+    ct_hist_stream_init(&hs, (int)r->opt.space, CT_HIST_EXACT_LIMIT);
+    ct_decode_limits lim = decode_limits(r);
+    int rc = ct_hist_stream_decode(&hs, data, size, &lim, r->arena, (uint32_t)r->opt.max_samples, r->pool,
+                                   &r->info, &r->samples, err);
+    uint64_t t1 = now_ns();
+    r->t.decode_ns = t1 - t0;
+    release_input_pages(r);
+    if (rc == 0 && r->samples.n > 0) {
+        rc = ct_hist_stream_finish(&hs, r->arena, r->pool, &r->hist, err);
+        r->t.convert_ns = now_ns() - t1;
+    }
+    ct_hist_stream_destroy(&hs);
+    return rc;
+}
+
+/* Inputs from this size up are decoded without the overlap. Their decode takes 130 ms and
+ * more, the colour count 1-3 ms of it, and `covertheme-overlap-ab` measured no gain there
+ * (2000-3600 px PNGs, 3.9-24 MB: ratios 0.98-1.01, every interval around 1; 1500 px PNGs of
+ * 2.4-5.1 MB: 3-4 % faster); meanwhile the count's tables (~5 MB for 65 536 samples of a
+ * photograph) would be filled while the input buffer is still held, which took the CLI's
+ * peak RSS on the 24 MB seed from 26.5 to 31.4 MB (bench/README.md). */
+#define CT_OVERLAP_MAX_INPUT ((size_t)8 << 20)
+
+/* COVERTHEME_OVERLAP=0 turns the overlap off: the same theme either way, so it is only for
+ * measuring it (bench/overlap_ab.c alternates it call by call) and for ruling it out when
+ * something goes wrong. Read at every call, under the context lock. */
+static int overlap_wanted(const run *r, size_t size)
+{
+    if (ct_pool_threads(r->pool) < 2 || size >= CT_OVERLAP_MAX_INPUT)
+        return 0;
+    const char *env = getenv("COVERTHEME_OVERLAP");
+    return !env || strcmp(env, "0") != 0;
+}
+
+static int run_pipeline(run *r, const uint8_t *data, size_t size, covertheme_theme **out, ct_err *err)
+{
+    int rc = overlap_wanted(r, size) ? decode_and_count(r, data, size, err) : decode_then_count(r, data, size, err);
     if (rc < 0)
         return rc;
     if (r->samples.n > 0) { /* a fully transparent cover has no colours: roles go neutral */

@@ -20,10 +20,18 @@ Suite *suite_render(void);
 Suite *suite_pool(void);
 Suite *suite_arena(void);
 Suite *suite_hist(void);
+Suite *suite_hist_stream(void);
 
 /* Defined in test_stream.c, also used by test_decode.c: asserts that ct_decode_sampled on
  * `data` agrees with ct_sample_image(ct_decode(data)) for many sample budgets, with and
  * without an arena: the same samples byte for byte, or the same error code and message. */
 void ts_check_sampled(const uint8_t *data, size_t len, const ct_decode_limits *lim);
+
+struct ct_pool;
+/* Defined in test_hist_stream.c, also used by test_stream.c: asserts that
+ * ct_hist_stream_decode on `data` (on `pool`, bins above `exact_limit` colours) returns what
+ * ct_decode_sampled does, and then the histogram ct_hist_build makes of those samples. */
+void ts_check_streamed(const uint8_t *data, size_t len, const ct_decode_limits *lim, uint32_t budget,
+                       uint32_t exact_limit, struct ct_pool *pool);
 
 #endif

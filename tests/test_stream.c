@@ -7,7 +7,8 @@
  * ct_decode's image, byte for byte and in the same order, with and without an arena; and
  * where ct_decode fails, the same code and message. JPEG also gets every chroma sampling
  * layout libjpeg can write, because the sampled path skips rows with jpeg_skip_scanlines
- * and libjpeg-turbo's skipping depends on the layout. Then: an arena is reused without new
+ * and libjpeg-turbo's skipping depends on the layout. Each also goes through the decode that
+ * counts colours meanwhile (ts_check_streamed, test_hist_stream.c). Then: an arena is reused without new
  * heap chunks, and a PNG never needs memory in proportion to its pixel count. */
 #include <check.h>
 #include <stdio.h> /* jpeglib.h needs FILE */
@@ -18,6 +19,7 @@
 
 #include "../core/arena.h"
 #include "../core/decode.h"
+#include "../core/pool.h"
 #include "../core/sample.h"
 #include "covers.h"
 #include "imggen.h"
@@ -124,7 +126,14 @@ void ts_check_sampled(const uint8_t *data, size_t len, const ct_decode_limits *l
     /* A failed decode has no size: its budgets only need to span small and large steps. */
     int n = budgets_for(ref_rc == COVERTHEME_OK ? img.width : 64,
                         ref_rc == COVERTHEME_OK ? img.height : 64, budgets);
+    ct_pool *pool = ct_pool_create(2);
+    ck_assert_ptr_nonnull(pool);
     for (int i = 0; i < n; i++) {
+        /* The histogram counted during the decode: same result (test_hist_stream.c), for a few
+         * budgets (few samples, the library default, every second row) with bins from 32
+         * colours. */
+        if (i == 1 || i == 3 || i == 6)
+            ts_check_streamed(data, len, lim, budgets[i], 32, pool);
         /* Heap and arena take turns: both are covered without doubling the work. */
         ct_arena_reset(&arena);
         ct_arena *a = i % 2 ? &arena : NULL;
@@ -137,6 +146,7 @@ void ts_check_sampled(const uint8_t *data, size_t len, const ct_decode_limits *l
         expect_same_samples(data, len, lim, a, budgets[i], &img, &want);
         ct_samples_free(&want);
     }
+    ct_pool_destroy(pool);
     ct_image_free(&img);
     ct_arena_destroy(&arena);
 }
