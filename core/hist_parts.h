@@ -53,7 +53,8 @@ void ct_bins_add_all(ct_bins *b, const ct_uniq *u);
 typedef struct ct_levels_job {
     const ct_uniq *u;
     int space;
-    ct_bins coarse, fine;
+    ct_bins coarse, fine;           /* fine.weights is the fine level's weight array even
+                                     * when that level is the exact colours */
     int coarse_filled, fine_filled; /* the bins already hold every sample */
     int fine_binned;                /* 0: the fine level is the exact colours */
     float *coarse_pts, *fine_pts;

@@ -61,8 +61,8 @@ void ct_hist_stream_init(ct_hist_stream *hs, int space, uint32_t exact_limit);
 void ct_hist_stream_destroy(ct_hist_stream *hs);
 
 /* ct_decode_sampled(data, size, lim, arena, max_samples, info, out, err), the same result,
- * with the colours of its samples counted meanwhile on `pool` (NULL or one thread: after
- * the decode, on the calling thread). lim->watch is ignored. Once per stream. */
+ * with the colours of its samples counted meanwhile on `pool` (NULL, one thread or one
+ * usable CPU: after the decode, on the calling thread). lim->watch is ignored. Once per stream. */
 int ct_hist_stream_decode(ct_hist_stream *hs, const uint8_t *data, size_t size, const ct_decode_limits *lim,
                           ct_arena *arena, uint32_t max_samples, struct ct_pool *pool, ct_decoded_info *info,
                           ct_samples *out, ct_err *err);

@@ -30,6 +30,7 @@ struct ct_pool {
     pid_t owner_pid;           /* process the workers belong to */
     int spin;                  /* 0 when the CPUs we may use cannot hold every thread */
     uint32_t born_epoch;       /* epoch when the workers were started (see worker_main) */
+    int one_cpu;               /* the process may run on one CPU only (affinity) */
     pthread_t tid[MAX_WORKERS];
 
     /* The job. Written by the caller before the epoch moves, read by workers after. */
@@ -164,6 +165,7 @@ static void start_workers(ct_pool *p)
     p->born_epoch = load(&p->epoch); /* read by the workers after pthread_create */
     int cpus = usable_cpus();
     p->spin = cpus >= (int)p->threads;
+    p->one_cpu = cpus == 1;
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -235,7 +237,8 @@ void ct_pool_run(ct_pool *p, uint32_t shares, ct_pool_fn fn, void *arg)
 
 void ct_pool_run_beside(ct_pool *p, void (*own)(void *arg), ct_pool_fn other, void *arg)
 {
-    if (!p || p->threads < 2 || !have_workers(p)) {
+    /* On one CPU a worker beside `own` could only take turns with it. */
+    if (!p || p->threads < 2 || !have_workers(p) || p->one_cpu) {
         own(arg);
         other(arg, 0);
         return;

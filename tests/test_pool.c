@@ -1,6 +1,7 @@
 /* The worker pool: every share runs exactly once, jobs never mix, workers start lazily and
  * are joined, a forked child gets its own workers. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -175,7 +176,7 @@ END_TEST
  * workers, `other` runs meanwhile (`own` waits, a bounded time, to see it start). */
 typedef struct beside {
     pthread_t caller;
-    int expect_worker; /* wait for `other` to start only where a worker can run it */
+    int wait_ms; /* how long `own` waits to see `other` start */
     uint32_t own_runs, own_on_caller, other_runs, other_started, own_saw_other;
 } beside;
 
@@ -184,7 +185,7 @@ static void beside_own(void *arg)
     beside *b = arg;
     b->own_runs++;
     b->own_on_caller = pthread_equal(pthread_self(), b->caller);
-    for (int i = 0; b->expect_worker && i < 5000 && !__atomic_load_n(&b->other_started, __ATOMIC_SEQ_CST); i++)
+    for (int i = 0; i < b->wait_ms && !__atomic_load_n(&b->other_started, __ATOMIC_SEQ_CST); i++)
         usleep(1000);
     b->own_saw_other = __atomic_load_n(&b->other_started, __ATOMIC_SEQ_CST);
 }
@@ -197,22 +198,64 @@ static void beside_other(void *arg, uint32_t share)
     __atomic_add_fetch(&b->other_runs, 1, __ATOMIC_SEQ_CST);
 }
 
+/* CPUs this process may run on. */
+static int cpus_allowed(void)
+{
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+}
+
 START_TEST(run_beside_keeps_own_on_the_caller)
 {
     const uint32_t threads[] = {0, 1, 2, 3, 8}; /* 0: no pool at all */
+    const int cpus = cpus_allowed();
     for (int t = 0; t < 5; t++) {
         ct_pool *p = threads[t] ? ct_pool_create(threads[t]) : NULL;
+        int worker = threads[t] >= 2 && cpus >= 2;
         for (int round = 0; round < 3; round++) {
-            beside b = {.caller = pthread_self(), .expect_worker = threads[t] >= 2};
+            /* Wait only where a worker can run `other`: up to 5 s, never needed in full. */
+            beside b = {.caller = pthread_self(), .wait_ms = worker ? 5000 : 0};
             ct_pool_run_beside(p, beside_own, beside_other, &b);
             ck_assert_uint_eq(b.own_runs, 1);
             ck_assert_uint_eq(b.own_on_caller, 1);
             ck_assert_uint_eq(b.other_runs, 1);
             /* With workers, `other` ran beside `own`; without, only after it. */
-            ck_assert_uint_eq(b.own_saw_other, threads[t] >= 2);
+            ck_assert_uint_eq(b.own_saw_other, worker);
         }
         ct_pool_destroy(p);
     }
+}
+END_TEST
+
+/* On one CPU a worker could only take turns with `own`, so `other` waits for its end: in a
+ * child pinned to one CPU, `own` sleeps 20 ms (giving the CPU away) watching for `other`,
+ * which must not start meanwhile. */
+START_TEST(run_beside_on_one_cpu_runs_after)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(sched_getcpu() >= 0 ? sched_getcpu() : 0, &one);
+        if (sched_setaffinity(0, sizeof one, &one) != 0)
+            _exit(4);
+        ct_pool *p = ct_pool_create(2);
+        if (!p)
+            _exit(5);
+        for (int round = 0; round < 5; round++) {
+            beside b = {.caller = pthread_self(), .wait_ms = 20};
+            ct_pool_run_beside(p, beside_own, beside_other, &b);
+            if (b.own_saw_other || b.other_runs != 1 || !b.own_on_caller)
+                _exit(3);
+        }
+        ct_pool_destroy(p);
+        _exit(0);
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
 }
 END_TEST
 
@@ -239,6 +282,7 @@ Suite *suite_pool(void)
     tcase_add_test(tc, null_pool_runs_inline);
     tcase_add_test(tc, first_job_reaches_new_workers);
     tcase_add_test(tc, run_beside_keeps_own_on_the_caller);
+    tcase_add_test(tc, run_beside_on_one_cpu_runs_after);
     suite_add_tcase(s, tc);
     return s;
 }
