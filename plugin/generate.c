@@ -438,12 +438,13 @@ static int decode_and_count(run *r, const uint8_t *data, size_t size, ct_err *er
     return rc;
 }
 
-/* Inputs from this size up are decoded without the overlap. Their decode takes 130 ms and
+/* Inputs from this size up are decoded without the overlap. Their decode takes 140 ms and
  * more, the colour count 1-3 ms of it, and `covertheme-overlap-ab` measured no gain there
- * (2000-3600 px PNGs, 3.9-24 MB: ratios 0.98-1.01, every interval around 1; 1500 px PNGs of
- * 2.4-5.1 MB: 3-4 % faster); meanwhile the count's tables (~5 MB for 65 536 samples of a
- * photograph) would be filled while the input buffer is still held, which took the CLI's
- * peak RSS on the 24 MB seed from 26.5 to 31.4 MB (bench/README.md). */
+ * (elephants_3000.png, 18 MB, and the 24 MB seed: 1.008 and 1.001, both intervals around
+ * 1; below it, 2000 px PNGs of 2.8-5.6 MB still gained 0-3 %, 1500 px ones 1-3.5 %);
+ * meanwhile the count's tables (~5 MB for 65 536 samples of a photograph) would be filled
+ * while the input buffer is still held, which took the CLI's peak RSS on the 24 MB seed from
+ * 26.5 to 31.4 MB (bench/README.md, "Decode and colour count side by side"). */
 #define CT_OVERLAP_MAX_INPUT ((size_t)8 << 20)
 
 /* COVERTHEME_OVERLAP=0 turns the overlap off: the same theme either way, so it is only for
