@@ -126,3 +126,13 @@ int tg_task_count(void)
     closedir(d);
     return n;
 }
+
+int tg_task_count_settled(int want)
+{
+    int n = tg_task_count();
+    for (int i = 0; i < 1000 && n != want; i++) {
+        usleep(1000);
+        n = tg_task_count();
+    }
+    return n;
+}

@@ -15,6 +15,10 @@ void tg_remove_tree(const char *path);
 
 /* Threads of this process (entries of /proc/self/task), or -1 when unreadable. */
 int tg_task_count(void);
+/* tg_task_count once it is `want`, waiting up to a second for that: a joined thread leaves
+ * /proc a moment after pthread_join returns (the kernel clears its tid first). Returns the
+ * last count seen, so a thread that really stays still fails the caller's assertion. */
+int tg_task_count_settled(int want);
 
 /* A finished child process: exit status (128 + signal if killed) and its captured output. */
 typedef struct tg_proc {
