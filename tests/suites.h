@@ -27,6 +27,11 @@ Suite *suite_hist_stream(void);
  * without an arena: the same samples byte for byte, or the same error code and message. */
 void ts_check_sampled(const uint8_t *data, size_t len, const ct_decode_limits *lim);
 
+struct ct_hist_level;
+/* Defined in test_hist.c: asserts two histogram levels are the same bits (`what` names the
+ * level in the message). */
+void ts_same_level(const struct ct_hist_level *x, const struct ct_hist_level *y, const char *what);
+
 struct ct_pool;
 /* Defined in test_hist_stream.c, also used by test_stream.c: asserts that
  * ct_hist_stream_decode on `data` (on `pool`, bins above `exact_limit` colours) returns what

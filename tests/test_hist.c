@@ -114,7 +114,7 @@ START_TEST(fine_level_binned_above_its_limit)
 }
 END_TEST
 
-static void same_level(const ct_hist_level *x, const ct_hist_level *y, const char *what)
+void ts_same_level(const ct_hist_level *x, const ct_hist_level *y, const char *what)
 {
     ck_assert_msg(x->n == y->n, "%s: %u vs %u points", what, x->n, y->n);
     ck_assert_msg(memcmp(x->points, y->points, (size_t)x->n * 3 * sizeof(float)) == 0, "%s: points differ", what);
@@ -139,8 +139,8 @@ START_TEST(pool_gives_the_same_levels)
         ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_CIELAB, 4096, &b, pool, &pooled, NULL), 0);
         ck_assert(serial.binned && pooled.binned);
         ck_assert_uint_eq(serial.distinct, pooled.distinct);
-        same_level(&serial.coarse, &pooled.coarse, "coarse");
-        same_level(&serial.fine, &pooled.fine, "fine");
+        ts_same_level(&serial.coarse, &pooled.coarse, "coarse");
+        ts_same_level(&serial.fine, &pooled.fine, "fine");
         ck_assert_msg((serial.fine.n < serial.distinct) == (t == 0), "fine level binned: %u of %u", serial.fine.n,
                       serial.distinct);
         ct_arena_destroy(&a);

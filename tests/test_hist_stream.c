@@ -15,13 +15,6 @@
 #include "imggen.h"
 #include "suites.h"
 
-static void same_level(const ct_hist_level *x, const ct_hist_level *y, const char *what)
-{
-    ck_assert_msg(x->n == y->n, "%s: %u points, want %u", what, y->n, x->n);
-    ck_assert_msg(memcmp(x->points, y->points, (size_t)x->n * 3 * sizeof(float)) == 0, "%s: points differ", what);
-    ck_assert_msg(memcmp(x->weights, y->weights, (size_t)x->n * sizeof(uint32_t)) == 0, "%s: weights differ", what);
-}
-
 void ts_check_streamed(const uint8_t *data, size_t len, const ct_decode_limits *lim, uint32_t budget,
                        uint32_t exact_limit, ct_pool *pool)
 {
@@ -55,8 +48,8 @@ void ts_check_streamed(const uint8_t *data, size_t len, const ct_decode_limits *
         ck_assert_int_eq(ct_hist_stream_finish(&hs, &arena, pool, &h, NULL), 0);
         ck_assert_uint_eq(h.distinct, ref.distinct);
         ck_assert_int_eq(h.binned, ref.binned);
-        same_level(&ref.coarse, &h.coarse, "coarse");
-        same_level(&ref.fine, &h.fine, "fine");
+        ts_same_level(&ref.coarse, &h.coarse, "coarse");
+        ts_same_level(&ref.fine, &h.fine, "fine");
         ck_assert_int_eq(h.coarse.points == h.fine.points, ref.coarse.points == ref.fine.points);
         /* The samples outlive the stream's scratch. */
         ck_assert_mem_eq(got.rgb, want.rgb, (size_t)want.n * 3);
