@@ -51,8 +51,8 @@ void ct_pool_run(ct_pool *p, uint32_t shares, ct_pool_fn fn, void *arg);
  * both have finished: for two different tasks that must go side by side (a decode that
  * keeps the arena on the caller's thread, and a reader of what it produces). When no worker
  * has claimed `other` by the time `own` returns (none free, none could be started, p NULL
- * or one thread), the caller runs it then, as it does when the process may use only one CPU; so `other` must not wait for anything `own` has
- * not finished by its end. */
+ * or one thread), the caller runs it then, as it does whenever the process may use only
+ * one CPU; so `other` must not wait for anything `own` has not finished by its end. */
 void ct_pool_run_beside(ct_pool *p, void (*own)(void *arg), ct_pool_fn other, void *arg);
 
 /* Worker threads started so far (0 before the first parallel job), for tests. */
