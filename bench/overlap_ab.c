@@ -96,8 +96,13 @@ int main(int argc, char **argv)
 {
     int pairs = 40, threads = 0, first = 1;
     for (; first < argc && strncmp(argv[first], "--", 2) == 0; first += 2) {
-        int *dst = strcmp(argv[first], "--pairs") == 0 ? &pairs : strcmp(argv[first], "--threads") == 0 ? &threads : NULL;
-        if (!dst || first + 1 >= argc || parse_int(argv[first + 1], dst == &pairs ? 2 : 0, dst == &pairs ? MAX_PAIRS : 64, dst) < 0) {
+        const char *value = first + 1 < argc ? argv[first + 1] : "";
+        int ok = 0;
+        if (strcmp(argv[first], "--pairs") == 0)
+            ok = parse_int(value, 2, MAX_PAIRS, &pairs) == 0;
+        else if (strcmp(argv[first], "--threads") == 0)
+            ok = parse_int(value, 0, 64, &threads) == 0;
+        if (!ok) {
             fprintf(stderr, "usage: covertheme-overlap-ab [--pairs 2..%d] [--threads 0..64] FILE|DIR...\n", MAX_PAIRS);
             return 2;
         }
