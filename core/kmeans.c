@@ -7,6 +7,7 @@
 
 #include "arena.h"
 #include "cpu.h"
+#include "kmeans_groups.h"
 #include "kmeans_seed.h"
 #include "pool.h"
 #include "rng.h"
@@ -37,12 +38,13 @@ static float norm2(const float *p)
 }
 
 /* Lowest-scoring packed centroid (lowest index on ties; a NaN score never wins), with its
- * score. Inlined into two callers: the plain one, whose fmaf() is a libm call, and one built
+ * score; with `ids`, packed centroid c is centroid ids[c] (ascending). Inlined into two callers: the plain one, whose fmaf() is a libm call, and one built
  * for CPUs with FMA, where the same fmaf() becomes one instruction with the same bits; the
  * scalar batch uses the latter when the CPU has it (the scalar-vs-AVX2 test case went from
  * 5.3 to 1.8 s). */
 static inline __attribute__((always_inline)) uint32_t nearest_packed_body(const float *pt, const float *packed,
-                                                                          uint32_t k, float *best_score)
+                                                                          const uint32_t *ids, uint32_t k,
+                                                                          float *best_score)
 {
     uint32_t best = 0;
     float best_s = FLT_MAX;
@@ -50,23 +52,25 @@ static inline __attribute__((always_inline)) uint32_t nearest_packed_body(const 
         float sc = score(pt, packed + (size_t)c * 4);
         if (sc < best_s) {
             best_s = sc;
-            best = c;
+            best = ids ? ids[c] : c;
         }
     }
     *best_score = best_s;
     return best;
 }
 
-static uint32_t nearest_packed(const float *pt, const float *packed, uint32_t k, float *best_score)
+static uint32_t nearest_packed(const float *pt, const float *packed, const uint32_t *ids, uint32_t k,
+                               float *best_score)
 {
-    return nearest_packed_body(pt, packed, k, best_score);
+    return nearest_packed_body(pt, packed, ids, k, best_score);
 }
 
 #if defined(__x86_64__) || defined(__i386__)
-__attribute__((target("fma"))) static uint32_t nearest_packed_fma(const float *pt, const float *packed, uint32_t k,
+__attribute__((target("fma"))) static uint32_t nearest_packed_fma(const float *pt, const float *packed,
+                                                                  const uint32_t *ids, uint32_t k,
                                                                   float *best_score)
 {
-    return nearest_packed_body(pt, packed, k, best_score);
+    return nearest_packed_body(pt, packed, ids, k, best_score);
 }
 #else
 #define nearest_packed_fma nearest_packed
@@ -79,7 +83,7 @@ uint32_t ct_nearest_centroid(const float *pt, const float *centroids, uint32_t k
         k = 256;
     ct_pack_centroids(centroids, k, packed);
     float s;
-    uint32_t best = nearest_packed(pt, packed, k, &s);
+    uint32_t best = nearest_packed(pt, packed, NULL, k, &s);
     if (dist)
         *dist = s + norm2(pt);
     return best;
@@ -112,12 +116,12 @@ static void nearest_run(int isa, const float *pts, const float *xs, const float 
     float packed[4 * 256];
     ct_pack_centroids(centroids, k, packed);
     /* AVX2 implies FMA here (cpu.h checks both) */
-    uint32_t (*nearest)(const float *, const float *, uint32_t, float *) =
+    uint32_t (*nearest)(const float *, const float *, const uint32_t *, uint32_t, float *) =
         ct_cpu_has_avx2() ? nearest_packed_fma : nearest_packed;
     for (uint32_t i = done; i < n; i++) { /* the scalar kernel, and the AVX2 kernel's tail */
         const float *p = pts + (size_t)i * 3;
         float s;
-        labels[i] = nearest(p, packed, k, &s);
+        labels[i] = nearest(p, packed, NULL, k, &s);
         dist[i] = s + norm2(p);
     }
 }
@@ -136,9 +140,13 @@ void ct_nearest_batch(int isa, const float *pts, const float *soa, uint32_t n, c
  * The sums run from pass to pass and only moved points update them: after the first few
  * passes a few percent of the points move, so the pass is the kernel and little else.
  *
- * Every pass computes every distance. Hamerly's bounds were tried (bench notes in
- * bench/README.md): at k = 30 on colour data about a fifth of the points still needed a
- * scalar full scan per pass, which made passes slower than the brute-force AVX2 kernel. */
+ * From CT_KMEANS_GROUPS_MIN points on, the passes run on the points in the order of their
+ * groups (kmeans_groups.h): the blocks are then runs of that order, and each group of a
+ * block scores only the centroids that can reach it, with the kernel's own arithmetic, so
+ * labels and distances are those of a full search. Per point, Hamerly's bounds were tried
+ * (bench/README.md): at k = 30 on colour data about a fifth of the points still needed a
+ * scalar full scan per pass, which made passes slower than the brute-force AVX2 kernel; a
+ * group's box is tested once for its 64 points. */
 #define KM_BLOCK 1024u
 
 typedef struct km_block {
@@ -157,47 +165,98 @@ typedef struct km_pass {
     uint32_t *labels;
     float *pdist;      /* n: squared distance of each point to its centroid */
     km_block *blocks;
+    /* With groups (kmeans_groups.h; the points above are then in their order), each group
+     * of a block searches only the centroids that may be nearest to one of its points. */
+    const ct_km_groups *groups;
+    ct_km_centroids cents;
 } km_pass;
+
+void ct_km_centroids_prepare(const float *centroids, uint32_t k, ct_km_centroids *c)
+{
+    c->k = k;
+    ct_pack_centroids(centroids, k, c->packed);
+    float cmax = 0.0f;
+    int finite = 1;
+    for (uint32_t j = 0; j < k; j++) {
+        c->cx[j] = centroids[j * 3 + 0];
+        c->cy[j] = centroids[j * 3 + 1];
+        c->cz[j] = centroids[j * 3 + 2];
+        float q = c->packed[j * 4 + 3];
+        finite &= q <= FLT_MAX;
+        cmax = q > cmax ? q : cmax;
+    }
+    for (uint32_t j = k; j % 8; j++) /* the candidate search reads whole vectors */
+        c->cx[j] = c->cy[j] = c->cz[j] = 0.0f;
+    /* a centroid whose |c|^2 is not a finite float makes the search keep every centroid */
+    c->cmax = finite ? cmax : INFINITY;
+}
+
+void ct_nearest_group(int isa, const ct_km_groups *g, uint32_t grp, const ct_km_centroids *c, uint32_t *labels,
+                      float *dist)
+{
+    uint32_t cand[256];
+    float q[4 * 256];
+    uint32_t m = ct_km_group_candidates(g, grp, isa, c->cx, c->cy, c->cz, c->k, c->cmax, cand);
+    for (uint32_t j = 0; j < m; j++)
+        memcpy(q + (size_t)j * 4, c->packed + (size_t)cand[j] * 4, 4 * sizeof(float));
+    uint32_t lo = grp * CT_KM_GROUP, cnt = g->n - lo < CT_KM_GROUP ? g->n - lo : CT_KM_GROUP;
+    uint32_t done = 0;
+    if (isa == CT_ISA_AVX2 && ct_cpu_has_avx2())
+        done = ct_nearest_packed_avx2(g->soa + lo, g->soa + g->n + lo, g->soa + (size_t)2 * g->n + lo, cnt, q, cand,
+                                      m, labels, dist);
+    uint32_t (*nearest)(const float *, const float *, const uint32_t *, uint32_t, float *) =
+        ct_cpu_has_avx2() ? nearest_packed_fma : nearest_packed;
+    for (uint32_t i = done; i < cnt; i++) {
+        const float *p = g->pts + (size_t)(lo + i) * 3;
+        float s;
+        labels[i] = nearest(p, q, cand, m, &s);
+        dist[i] = s + norm2(p);
+    }
+}
 
 static void assign_block(void *arg, uint32_t b)
 {
     const km_pass *ps = arg;
     uint32_t lo = b * KM_BLOCK, hi = ps->n - lo < KM_BLOCK ? ps->n : lo + KM_BLOCK, m = hi - lo, k = ps->k;
     uint32_t nearest[KM_BLOCK];
-    const float *xs = ps->soa ? ps->soa + lo : NULL, *ys = ps->soa ? ps->soa + ps->n + lo : NULL,
-                *zs = ps->soa ? ps->soa + (size_t)2 * ps->n + lo : NULL;
-    nearest_run(ps->isa, ps->pts + (size_t)lo * 3, xs, ys, zs, m, ps->centroids, k, nearest, ps->pdist + lo);
+    if (ps->groups) {
+        for (uint32_t at = lo; at < hi; at += CT_KM_GROUP) /* KM_BLOCK is a multiple of CT_KM_GROUP */
+            ct_nearest_group(ps->isa, ps->groups, at / CT_KM_GROUP, &ps->cents, nearest + (at - lo), ps->pdist + at);
+    } else {
+        const float *xs = ps->soa ? ps->soa + lo : NULL, *ys = ps->soa ? ps->soa + ps->n + lo : NULL,
+                    *zs = ps->soa ? ps->soa + (size_t)2 * ps->n + lo : NULL;
+        nearest_run(ps->isa, ps->pts + (size_t)lo * 3, xs, ys, zs, m, ps->centroids, k, nearest, ps->pdist + lo);
+    }
     km_block *blk = &ps->blocks[b];
     memset(blk->sums, 0, (size_t)k * 3 * sizeof(double));
     memset(blk->counts, 0, (size_t)k * sizeof(uint32_t));
     /* Inertia in four interleaved partial sums (point lo + i in lane i % 4): no chain of
-     * dependent adds. */
-    double l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0;
+     * dependent adds, and the AVX2 code adds four lanes per vector in the same order. */
+    double lanes[4] = {0.0, 0.0, 0.0, 0.0};
     const float *pd = ps->pdist + lo;
-    uint32_t i4 = 0;
-    for (; m - i4 >= 4; i4 += 4) {
-        l0 += weight_of(ps->w, lo + i4) * pd[i4];
-        l1 += weight_of(ps->w, lo + i4 + 1) * pd[i4 + 1];
-        l2 += weight_of(ps->w, lo + i4 + 2) * pd[i4 + 2];
-        l3 += weight_of(ps->w, lo + i4 + 3) * pd[i4 + 3];
-    }
-    double tail[3] = {0.0, 0.0, 0.0};
-    for (uint32_t t = 0; i4 + t < m; t++)
-        tail[t] = weight_of(ps->w, lo + i4 + t) * pd[i4 + t];
-    l0 += tail[0], l1 += tail[1], l2 += tail[2];
+    const uint32_t *wb = ps->w ? ps->w + lo : NULL;
+    int avx2 = ps->isa == CT_ISA_AVX2 && ct_cpu_has_avx2();
+    uint32_t i4 = avx2 ? ct_inertia_lanes_avx2(wb, pd, m, lanes) : 0;
+    for (; i4 < m; i4++)
+        lanes[i4 % 4] += weight_of(wb, i4) * pd[i4];
+    /* Only a point that changes cluster changes the sums: it moves its weighted coordinates
+     * from the old cluster's sum (none on the first pass) to the new one's, in point order.
+     * Counts are exact in modular uint32 arithmetic. */
+    uint32_t moved[KM_BLOCK];
     uint32_t changed = 0;
-    for (uint32_t i = lo; i < hi; i++) {
-        uint32_t c = nearest[i - lo], old = ps->labels[i];
-        if (c == old)
-            continue;
-        /* Only a point that changes cluster changes the sums: it moves its weighted
-         * coordinates from the old cluster's sum (none on the first pass) to the new one's.
-         * Counts are exact in modular uint32 arithmetic. */
+    if (avx2) {
+        changed = ct_label_changes_avx2(nearest, ps->labels + lo, m, moved);
+    } else {
+        for (uint32_t i = 0; i < m; i++)
+            if (nearest[i] != ps->labels[lo + i])
+                moved[changed++] = i;
+    }
+    for (uint32_t t = 0; t < changed; t++) {
+        uint32_t i = lo + moved[t], c = nearest[moved[t]], old = ps->labels[i];
         const float *p = ps->pts + (size_t)i * 3;
         double wi = weight_of(ps->w, i);
         uint32_t wc = ps->w ? ps->w[i] : 1;
         ps->labels[i] = c;
-        changed++;
         blk->sums[c * 3 + 0] += wi * p[0];
         blk->sums[c * 3 + 1] += wi * p[1];
         blk->sums[c * 3 + 2] += wi * p[2];
@@ -209,7 +268,7 @@ static void assign_block(void *arg, uint32_t b)
             blk->counts[old] -= wc;
         }
     }
-    blk->inertia = (l0 + l1) + (l2 + l3);
+    blk->inertia = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
     blk->changed = changed;
 }
 
@@ -225,6 +284,8 @@ static uint32_t assign(km_pass *ps, ct_pool *pool, double *sums, uint32_t *count
 {
     uint32_t nb = block_count(ps->n), k = ps->k;
     int parallel = nb > 1 && (uint64_t)ps->n * k >= CT_KMEANS_POOL_MIN_WORK;
+    if (ps->groups)
+        ct_km_centroids_prepare(ps->centroids, k, &ps->cents);
     ct_pool_run(parallel ? pool : NULL, nb, assign_block, ps);
     uint32_t changed = 0;
     double total = 0.0;
@@ -286,6 +347,11 @@ typedef struct km_job {
     float *pdist;
     uint32_t *labels;
     km_block *blocks;
+    /* With groups, pts, soa and w are the groups' (Z-order) and the seeding reads the
+     * points as given, here; without, these equal pts, soa and w. */
+    const float *seed_pts, *seed_soa;
+    const uint32_t *seed_w;
+    const ct_km_groups *groups; /* NULL: every pass searches all k centroids */
 } km_job;
 
 /* Restart r's own generator: the seed for r = 0 (so one restart is plain seeded k-means++),
@@ -303,13 +369,23 @@ static void run_restart(km_job *j, uint32_t r, restart_ws *ws)
     if (j->init)
         memcpy(ws->centroids, j->init, (size_t)k * 3 * sizeof(float));
     else
-        k = ct_seed_plus_plus(j->isa, j->pts, j->soa, j->w, j->n, j->k, j->candidates, &rng, &j->seed_ws,
-                              ws->centroids);
+        k = ct_seed_plus_plus(j->isa, j->seed_pts, j->seed_soa, j->seed_w, j->n, j->k, j->candidates, &rng,
+                              &j->seed_ws, ws->centroids);
     for (uint32_t i = 0; i < j->n; i++)
         j->labels[i] = UINT32_MAX; /* the first pass counts every point as changed */
     memset(j->sums, 0, (size_t)j->k * 3 * sizeof(double));
     memset(ws->counts, 0, (size_t)j->k * sizeof(uint32_t));
-    km_pass ps = {j->isa, j->pts, j->soa, j->w, j->n, k, ws->centroids, j->labels, j->pdist, j->blocks};
+    km_pass ps = {.isa = j->isa,
+                  .pts = j->pts,
+                  .soa = j->soa,
+                  .w = j->w,
+                  .n = j->n,
+                  .k = k,
+                  .centroids = ws->centroids,
+                  .labels = j->labels,
+                  .pdist = j->pdist,
+                  .blocks = j->blocks,
+                  .groups = j->groups};
     uint32_t iter = 0, changed = 0;
     double inertia = 0.0;
     while (iter < j->max_iterations) {
@@ -401,6 +477,21 @@ static void restart_share(void *arg, uint32_t r)
     run_restart(&rj->jobs[r], r, &rj->ws[r]);
 }
 
+int ct_kmeans_groups(const float *points, const uint32_t *w, uint32_t n, struct ct_arena *arena, ct_km_groups *g,
+                     ct_err *err)
+{
+    if (n < CT_KMEANS_GROUPS_MIN || !arena)
+        return 0;
+    void *mem = ct_arena_alloc(arena, ct_km_groups_bytes(n, w != NULL));
+    ct_arena_mark mark = ct_arena_mark_get(arena);
+    void *scratch = mem ? ct_arena_alloc(arena, ct_km_groups_scratch_bytes(n)) : NULL;
+    if (!scratch)
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "k-means: out of memory (groups of %u points)", n);
+    ct_km_groups_build(points, w, n, mem, scratch, g);
+    ct_arena_rewind(arena, &mark);
+    return 1;
+}
+
 int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kmeans_result *out,
               ct_err *err)
 {
@@ -411,7 +502,7 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
     uint32_t restarts = p->restarts == 0 || p->init ? 1 : p->restarts > MAX_RESTARTS ? MAX_RESTARTS : p->restarts;
     km_mem mem = {.arena = p->arena};
     km_job job = {points, NULL, p->weights, p->init, n, k, p->max_iterations, p->settle, p->seed_candidates, p->seed,
-                  ct_isa(), p->pool, NULL, {NULL, NULL}, NULL, NULL, NULL};
+                  ct_isa(), p->pool, NULL, {NULL, NULL}, NULL, NULL, NULL, points, NULL, p->weights, NULL};
     restart_ws ws[MAX_RESTARTS];
     km_job jobs[MAX_RESTARTS];
     memset(ws, 0, sizeof ws);
@@ -420,9 +511,22 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
      * seeding overlaps too. A single run (or no pool) splits each pass into blocks instead.
      * Either way a restart computes exactly the same thing. */
     int side_by_side = restarts > 1 && ct_pool_threads(p->pool) > 1 && (uint64_t)n * k >= CT_KMEANS_POOL_MIN_WORK;
-    /* The AVX2 kernel reads the points as SoA; without that copy the scalar kernel runs
-     * (same result, only slower). */
-    float *soa = job.isa == CT_ISA_AVX2 ? km_alloc(&mem, (size_t)n * 3 * sizeof(float)) : NULL;
+    /* Passes over enough points search group by group (kmeans_groups.h); the result is the
+     * same either way. */
+    ct_km_groups groups;
+    void *groups_mem = NULL, *groups_scratch = NULL;
+    if (p->groups && p->groups->n == n && k <= 256) {
+        job.groups = p->groups;
+    } else if (n >= CT_KMEANS_GROUPS_MIN && k <= 256) {
+        groups_mem = km_alloc(&mem, ct_km_groups_bytes(n, p->weights != NULL));
+        groups_scratch = km_alloc(&mem, ct_km_groups_scratch_bytes(n));
+        job.groups = &groups;
+    }
+    /* The AVX2 kernels read the points as SoA; without that copy the scalar kernel runs
+     * (same result, only slower). The groups carry their own copy in their order, so this
+     * one is only needed by the seeding (or by passes without groups). */
+    int want_soa = job.isa == CT_ISA_AVX2 && (!p->init || !job.groups);
+    float *soa = want_soa ? km_alloc(&mem, (size_t)n * 3 * sizeof(float)) : NULL;
     for (uint32_t r = 0; r < restarts; r++) {
         jobs[r] = job;
         if (side_by_side)
@@ -440,8 +544,17 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
     }
     if (soa)
         ct_points_to_soa(points, n, soa);
-    for (uint32_t r = 0; r < restarts; r++)
+    if (groups_mem)
+        ct_km_groups_build(points, p->weights, n, groups_mem, groups_scratch, &groups);
+    for (uint32_t r = 0; r < restarts; r++) {
+        jobs[r].seed_soa = soa;
         jobs[r].soa = soa;
+        if (job.groups) {
+            jobs[r].pts = job.groups->pts;
+            jobs[r].w = job.groups->w;
+            jobs[r].soa = job.groups->soa;
+        }
+    }
     if (side_by_side) {
         restarts_job rj = {jobs, ws};
         ct_pool_run(p->pool, restarts, restart_share, &rj);

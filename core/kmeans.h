@@ -3,9 +3,11 @@
  * Points are float triples in any clustering space, optionally weighted (a colour
  * histogram: weight = how many samples a point stands for); distance is squared Euclidean.
  * Ties go to the lowest centroid index; the per-cluster sums are double and change only by
- * what fixed blocks of points contribute, added in block order, and restarts run whole on one
- * thread each, so the result depends only on the input, k, the iteration cap, the seed, the
- * seeding candidates and the restart count, never on the thread count. The assignment's
+ * what fixed blocks of points contribute (blocks of the points' spatial order from
+ * CT_KMEANS_GROUPS_MIN points on, a function of the points alone), added in block order, and
+ * restarts run whole on one thread each, so the result depends only on the input, k, the
+ * iteration cap, the seed, the seeding candidates and the restart count, never on the thread
+ * count. The assignment's
  * nearest-centroid search runs on the ISA ct_isa() picks (cpu.h: scalar or AVX2); the kernels
  * do the same float operations in the same order, so the result does not depend on the ISA
  * either (tests/test_kmeans_diff.c checks that bit for bit). */
@@ -36,6 +38,7 @@ typedef struct ct_kmeans_result {
 
 struct ct_arena;
 struct ct_pool;
+struct ct_km_groups;
 
 typedef struct ct_kmeans_params {
     uint32_t k;          /* >= 1 */
@@ -56,6 +59,9 @@ typedef struct ct_kmeans_params {
      * classic criterion). The last few passes of a long polish move a handful of points
      * each and the palette by almost nothing. */
     uint32_t settle;
+    /* NULL: ct_kmeans builds the points' groups itself when they pay; else groups of these
+     * same points from ct_kmeans_groups, shared by several runs on them (a polish). */
+    const struct ct_km_groups *groups;
     struct ct_arena *arena;  /* NULL: heap; else all memory (result included) comes from it */
     struct ct_pool *pool;    /* NULL: run restarts on the calling thread */
 } ct_kmeans_params;
@@ -65,6 +71,16 @@ typedef struct ct_kmeans_params {
  * 256 points (n*k = 7 680) takes as long shared as inline, over 1 024 (30 720) 2.7 instead of
  * 4.4 µs. Below 2^15 the gain is within noise and a parked worker's wake-up costs more. */
 #define CT_KMEANS_POOL_MIN_WORK ((uint64_t)1 << 15)
+
+/* Groups (kmeans_groups.h) of n weighted points (w NULL: unweighted) for ct_kmeans_params,
+ * in arena memory. Returns 1 when built, 0 when n is too small for them to pay (g unused),
+ * or COVERTHEME_ERR_NO_MEMORY. */
+int ct_kmeans_groups(const float *points, const uint32_t *w, uint32_t n, struct ct_arena *arena,
+                     struct ct_km_groups *g, ct_err *err);
+
+/* Points from which the passes search group by group (one block of a pass). Groups on
+ * fewer points (covers with few colours) were not measured. */
+#define CT_KMEANS_GROUPS_MIN 1024u
 
 /* n >= 1. Returns 0, or COVERTHEME_ERR_NO_MEMORY / INVALID_ARGUMENT with `out` zeroed. */
 int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kmeans_result *out,
@@ -100,5 +116,33 @@ void ct_points_to_soa(const float *pts, uint32_t n, float *soa);
  * with the scalar kernel. Only call it when ct_cpu_has_avx2(). */
 uint32_t ct_nearest_soa_avx2(const float *xs, const float *ys, const float *zs, uint32_t n,
                              const float *centroids, uint32_t k, uint32_t *labels, float *dist);
+
+/* Centroids laid out once per pass for ct_nearest_group (k <= 256). */
+typedef struct ct_km_centroids {
+    uint32_t k;
+    float packed[4 * 256];            /* ct_pack_centroids */
+    float cx[256], cy[256], cz[256];  /* SoA, zero-padded to a multiple of 8 */
+    float cmax;                       /* the largest |c|^2 */
+} ct_km_centroids;
+void ct_km_centroids_prepare(const float *centroids, uint32_t k, ct_km_centroids *c);
+
+/* Labels and distances of the points of group `grp` of g (in g's order, up to CT_KM_GROUP),
+ * searching only the centroids that may reach the group: bit-identical to
+ * ct_nearest_centroid on each point, on every ISA. */
+void ct_nearest_group(int isa, const struct ct_km_groups *g, uint32_t grp, const ct_km_centroids *c,
+                      uint32_t *labels, float *dist);
+
+/* An assignment pass's bookkeeping in AVX2 (only call them when ct_cpu_has_avx2()):
+ * lanes[j] += w[i] * d[i] in double (w NULL: weight 1; weights below 2^31) for the points
+ * i = j mod 4 among the first n - n % 4, returning that count; and the positions i < n
+ * where a[i] != b[i], ascending, into `at`, returning how many. */
+uint32_t ct_inertia_lanes_avx2(const uint32_t *w, const float *d, uint32_t n, double lanes[4]);
+uint32_t ct_label_changes_avx2(const uint32_t *a, const uint32_t *b, uint32_t n, uint32_t *at);
+
+/* The same kernel on m centroids already packed (ct_pack_centroids), where packed centroid j
+ * is centroid ids[j] (ids ascending, so ties still go to the lowest index): labels are ids. */
+uint32_t ct_nearest_packed_avx2(const float *xs, const float *ys, const float *zs, uint32_t n,
+                                const float *packed, const uint32_t *ids, uint32_t m, uint32_t *labels,
+                                float *dist);
 
 #endif

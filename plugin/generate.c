@@ -16,6 +16,7 @@
 #include "../core/hist.h"
 #include "../core/hist_stream.h"
 #include "../core/kmeans.h"
+#include "../core/kmeans_groups.h"
 #include "../core/roles.h"
 #include "../core/sample.h"
 #include "../core/theme_private.h"
@@ -284,6 +285,11 @@ static int polish(run *r, const ct_kmeans_params *search, ct_err *err)
     ct_kmeans_params kp = *search;
     kp.weights = r->hist.fine.weights;
     kp.settle = r->hist.fine.n / CT_POLISH_RANK_SETTLE;
+    ct_km_groups groups; /* built once for the up to three runs below */
+    int grouped = ct_kmeans_groups(r->hist.fine.points, kp.weights, r->hist.fine.n, r->arena, &groups, err);
+    if (grouped < 0)
+        return grouped;
+    kp.groups = grouped ? &groups : NULL;
     ct_kmeans_result best = {0};
     for (int i = 0; i < CT_POLISHED && from[i]; i++) {
         ct_kmeans_result fine;

@@ -6,6 +6,7 @@
 #include "../core/arena.h"
 #include "../core/cpu.h"
 #include "../core/kmeans.h"
+#include "../core/kmeans_groups.h"
 #include "../core/kmeans_seed.h"
 #include "../core/pool.h"
 #include "../core/rng.h"
@@ -246,6 +247,49 @@ END_TEST
 
 /* The pool changes who computes each block, never the result; an arena changes where the
  * memory comes from, never the result. */
+/* Groups built once (ct_kmeans_groups) and handed to several runs, as the polish does, give
+ * what each run gets building its own; too few points get none. */
+START_TEST(shared_groups_give_the_same_result)
+{
+    ct_rng r;
+    ct_rng_seed(&r, 12);
+    const uint32_t n = 9000;
+    float *pts = malloc((size_t)n * 3 * sizeof(float));
+    uint32_t *w = malloc(n * sizeof(uint32_t));
+    ck_assert(pts && w);
+    for (uint32_t i = 0; i < n * 3; i++)
+        pts[i] = (float)(ct_rng_unit(&r) * 100.0);
+    for (uint32_t i = 0; i < n; i++)
+        w[i] = 1 + (uint32_t)ct_rng_below(&r, 40);
+    ct_arena arena;
+    ct_arena_init(&arena);
+    ct_km_groups g;
+    ck_assert_int_eq(ct_kmeans_groups(pts, w, 100, &arena, &g, NULL), 0);
+    ck_assert_int_eq(ct_kmeans_groups(pts, w, n, &arena, &g, NULL), 1);
+    ck_assert_uint_eq(g.n, n);
+    ck_assert_uint_eq(g.count, (n + CT_KM_GROUP - 1) / CT_KM_GROUP);
+    const float init[4 * 3] = {10, 10, 10, 30, 60, 90, 90, 20, 40, 50, 50, 50};
+    for (int seeded = 0; seeded < 2; seeded++) {
+        ct_kmeans_params p = {.k = 4, .max_iterations = 30, .seed = 3, .weights = w, .init = seeded ? NULL : init,
+                              .restarts = 2, .seed_candidates = 3};
+        ct_kmeans_result own, shared;
+        ck_assert_int_eq(ct_kmeans(pts, n, &p, &own, NULL), 0);
+        p.groups = &g;
+        ck_assert_int_eq(ct_kmeans(pts, n, &p, &shared, NULL), 0);
+        ck_assert_uint_eq(shared.k, own.k);
+        ck_assert_uint_eq(shared.iterations, own.iterations);
+        ck_assert_mem_eq(shared.centroids, own.centroids, own.k * 3 * sizeof(float));
+        ck_assert_mem_eq(shared.counts, own.counts, own.k * sizeof(uint32_t));
+        ck_assert_mem_eq(&shared.inertia, &own.inertia, sizeof own.inertia);
+        ct_kmeans_free(&own);
+        ct_kmeans_free(&shared);
+    }
+    ct_arena_destroy(&arena);
+    free(pts);
+    free(w);
+}
+END_TEST
+
 START_TEST(pool_and_arena_do_not_change_the_result)
 {
     ct_rng r;
@@ -401,6 +445,7 @@ Suite *suite_kmeans(void)
     tcase_add_test(tc, seeding_stops_when_points_run_out);
     tcase_add_test(tc, runner_up_is_the_second_best);
     tcase_add_test(tc, pool_and_arena_do_not_change_the_result);
+    tcase_add_test(tc, shared_groups_give_the_same_result);
     tcase_add_test(tc, recovers_three_blobs);
     tcase_add_test(tc, k_clamped_to_points);
     tcase_add_test(tc, identical_points_give_one_cluster);

@@ -13,6 +13,7 @@
 
 #include "../core/cpu.h"
 #include "../core/kmeans.h"
+#include "../core/kmeans_groups.h"
 #include "../core/kmeans_seed.h"
 #include "../core/rng.h"
 #include "suites.h"
@@ -66,8 +67,41 @@ static int same_dists(const float *a, const float *b, uint32_t n)
     return 1;
 }
 
+/* The points put in groups (kmeans_groups.h) and searched group by group, each group only
+ * among its candidate centroids, on both ISAs: every label and distance must be the bits of
+ * the full scalar search (ct_nearest_centroid) on the same point. */
+static void check_groups(const char *what, const float *pts, uint32_t n, const float *cents, uint32_t k)
+{
+    void *mem = malloc(ct_km_groups_bytes(n, 0)), *scratch = malloc(ct_km_groups_scratch_bytes(n));
+    ct_km_centroids *prep = malloc(sizeof *prep);
+    ck_assert(mem && scratch && prep);
+    ct_km_groups g;
+    ct_km_groups_build(pts, NULL, n, mem, scratch, &g);
+    ct_km_centroids_prepare(cents, k, prep);
+    const int isas[2] = {CT_ISA_SCALAR, CT_ISA_AVX2};
+    for (uint32_t grp = 0; grp < g.count; grp++) {
+        uint32_t lo = grp * CT_KM_GROUP, cnt = n - lo < CT_KM_GROUP ? n - lo : CT_KM_GROUP;
+        uint32_t ref_l[CT_KM_GROUP], l[CT_KM_GROUP];
+        float ref_d[CT_KM_GROUP], d[CT_KM_GROUP];
+        for (uint32_t i = 0; i < cnt; i++)
+            ref_l[i] = ct_nearest_centroid(g.pts + (size_t)(lo + i) * 3, cents, k, &ref_d[i]);
+        for (int t = 0; t < 2; t++) {
+            ct_nearest_group(isas[t], &g, grp, prep, l, d);
+            for (uint32_t i = 0; i < cnt; i++)
+                ck_assert_msg(l[i] == ref_l[i] && same_dist(d[i], ref_d[i]),
+                              "%s (n=%u k=%u), groups on isa %d: group %u point %u: label %u dist %a, "
+                              "full search label %u dist %a",
+                              what, n, k, isas[t], grp, i, l[i], (double)d[i], ref_l[i], (double)ref_d[i]);
+        }
+    }
+    free(mem);
+    free(scratch);
+    free(prep);
+}
+
 /* Runs the scalar reference, the AVX2 batch (SoA kernel + scalar tail) and the bare AVX2
- * kernel on the same input and requires identical labels and distance bits. */
+ * kernel on the same input and requires identical labels and distance bits, then the
+ * search by groups (check_groups). */
 static void check_same(const char *what, const float *pts, uint32_t n, const float *cents, uint32_t k)
 {
     uint32_t *ref_l = malloc((n + 1) * sizeof(uint32_t)), *l = malloc((n + 1) * sizeof(uint32_t));
@@ -107,6 +141,7 @@ static void check_same(const char *what, const float *pts, uint32_t n, const flo
     for (uint32_t i = done; i <= n; i++)
         ck_assert_msg(l[i] == 0xA5A5A5A5u && bits_of(d[i]) == 0xA5A5A5A5u, "%s: kernel wrote past %u", what,
                       done);
+    check_groups(what, pts, n, cents, k);
     free(ref_l);
     free(l);
     free(ref_d);
@@ -416,6 +451,53 @@ static void kmeans_same(const char *what, const float *pts, uint32_t n, uint32_t
     ct_kmeans_free(&b);
 }
 
+/* The point of the groups: on clustered colours most centroids are out of a group's reach,
+ * and both ISAs' candidate searches keep the same ones (not required, as both only need to
+ * keep every possible winner, but they do the same float operations). */
+START_TEST(groups_leave_out_far_centroids)
+{
+    ct_rng r;
+    ct_rng_seed(&r, 515);
+    const uint32_t n = 6000, k = 30;
+    float *pts = alloc_pts(n), *cents = alloc_pts(k);
+    float centres[30][3];
+    for (int c = 0; c < 30; c++)
+        for (int j = 0; j < 3; j++)
+            centres[c][j] = frand(&r, -100.0f, 100.0f);
+    for (uint32_t i = 0; i < n; i++) {
+        int c = (int)ct_rng_below(&r, 30);
+        for (int j = 0; j < 3; j++)
+            pts[i * 3 + j] = centres[c][j] + frand(&r, -4.0f, 4.0f);
+    }
+    memcpy(cents, centres, sizeof centres);
+    void *mem = malloc(ct_km_groups_bytes(n, 0)), *scratch = malloc(ct_km_groups_scratch_bytes(n));
+    ct_km_centroids *prep = malloc(sizeof *prep);
+    ck_assert(mem && scratch && prep);
+    ct_km_groups g;
+    ct_km_groups_build(pts, NULL, n, mem, scratch, &g);
+    ct_km_centroids_prepare(cents, k, prep);
+    uint64_t kept = 0;
+    for (uint32_t grp = 0; grp < g.count; grp++) {
+        uint32_t a[256], b[256];
+        uint32_t ma = ct_km_group_candidates(&g, grp, CT_ISA_SCALAR, prep->cx, prep->cy, prep->cz, k, prep->cmax, a);
+        ck_assert_uint_ge(ma, 1);
+        kept += ma;
+        if (ct_cpu_has_avx2()) {
+            uint32_t mb = ct_km_group_candidates(&g, grp, CT_ISA_AVX2, prep->cx, prep->cy, prep->cz, k, prep->cmax, b);
+            ck_assert_uint_eq(ma, mb);
+            ck_assert_mem_eq(a, b, ma * sizeof(uint32_t));
+        }
+    }
+    /* 30 separate blobs: a group of 64 neighbouring points reaches a few of them */
+    ck_assert_msg(kept < (uint64_t)g.count * 8, "%.1f of %u centroids kept per group", (double)kept / g.count, k);
+    free(mem);
+    free(scratch);
+    free(prep);
+    free(pts);
+    free(cents);
+}
+END_TEST
+
 START_TEST(kmeans_scalar_vs_avx2)
 {
     SKIP_WITHOUT_AVX2();
@@ -561,6 +643,7 @@ Suite *suite_kmeans_diff(void)
     tcase_add_test(tc, random_finite_bits);
     tcase_add_test(tc, non_finite_agree);
     tcase_add_test(tc, kmeans_scalar_vs_avx2);
+    tcase_add_test(tc, groups_leave_out_far_centroids);
     tcase_add_test(tc, seeding_scalar_vs_avx2);
     suite_add_tcase(s, tc);
     return s;
