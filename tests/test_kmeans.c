@@ -245,8 +245,18 @@ START_TEST(restarts_never_worse_than_one)
 }
 END_TEST
 
-/* The pool changes who computes each block, never the result; an arena changes where the
- * memory comes from, never the result. */
+/* n uniform points in [0, 100)^3 with weights 1..max_weight, on the heap. */
+static void random_weighted(ct_rng *r, uint32_t n, uint32_t max_weight, float **pts, uint32_t **w)
+{
+    *pts = malloc((size_t)n * 3 * sizeof(float));
+    *w = malloc(n * sizeof(uint32_t));
+    ck_assert(*pts && *w);
+    for (uint32_t i = 0; i < n * 3; i++)
+        (*pts)[i] = (float)(ct_rng_unit(r) * 100.0);
+    for (uint32_t i = 0; i < n; i++)
+        (*w)[i] = 1 + (uint32_t)ct_rng_below(r, max_weight);
+}
+
 /* Groups built once (ct_kmeans_groups) and handed to several runs, as the polish does, give
  * what each run gets building its own; too few points get none. */
 START_TEST(shared_groups_give_the_same_result)
@@ -254,13 +264,9 @@ START_TEST(shared_groups_give_the_same_result)
     ct_rng r;
     ct_rng_seed(&r, 12);
     const uint32_t n = 9000;
-    float *pts = malloc((size_t)n * 3 * sizeof(float));
-    uint32_t *w = malloc(n * sizeof(uint32_t));
-    ck_assert(pts && w);
-    for (uint32_t i = 0; i < n * 3; i++)
-        pts[i] = (float)(ct_rng_unit(&r) * 100.0);
-    for (uint32_t i = 0; i < n; i++)
-        w[i] = 1 + (uint32_t)ct_rng_below(&r, 40);
+    float *pts;
+    uint32_t *w;
+    random_weighted(&r, n, 40, &pts, &w);
     ct_arena arena;
     ct_arena_init(&arena);
     ct_km_groups g;
@@ -290,17 +296,16 @@ START_TEST(shared_groups_give_the_same_result)
 }
 END_TEST
 
+/* The pool changes who computes each block, never the result; an arena changes where the
+ * memory comes from, never the result. */
 START_TEST(pool_and_arena_do_not_change_the_result)
 {
     ct_rng r;
     ct_rng_seed(&r, 4);
     const uint32_t n = 20000;
-    float *pts = malloc((size_t)n * 3 * sizeof(float));
-    uint32_t *w = malloc(n * sizeof(uint32_t));
-    for (uint32_t i = 0; i < n * 3; i++)
-        pts[i] = (float)(ct_rng_unit(&r) * 100.0);
-    for (uint32_t i = 0; i < n; i++)
-        w[i] = 1 + (uint32_t)ct_rng_below(&r, 9);
+    float *pts;
+    uint32_t *w;
+    random_weighted(&r, n, 9, &pts, &w);
     ct_kmeans_params p = {.k = 30, .max_iterations = 25, .seed = 5, .restarts = 2, .weights = w};
     ct_kmeans_result ref;
     ck_assert_int_eq(ct_kmeans(pts, n, &p, &ref, NULL), 0);

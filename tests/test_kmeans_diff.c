@@ -67,36 +67,56 @@ static int same_dists(const float *a, const float *b, uint32_t n)
     return 1;
 }
 
+/* Points in groups and centroids prepared for them, on the heap. */
+typedef struct grouped {
+    void *mem, *scratch;
+    ct_km_centroids *prep;
+    ct_km_groups g;
+} grouped;
+
+static void grouped_init(grouped *t, const float *pts, uint32_t n, const float *cents, uint32_t k)
+{
+    t->mem = malloc(ct_km_groups_bytes(n, 0));
+    t->scratch = malloc(ct_km_groups_scratch_bytes(n));
+    t->prep = malloc(sizeof *t->prep);
+    ck_assert(t->mem && t->scratch && t->prep);
+    ct_km_groups_build(pts, NULL, n, t->mem, t->scratch, &t->g);
+    ct_km_centroids_prepare(cents, k, t->prep);
+}
+
+static void grouped_free(grouped *t)
+{
+    free(t->mem);
+    free(t->scratch);
+    free(t->prep);
+}
+
 /* The points put in groups (kmeans_groups.h) and searched group by group, each group only
  * among its candidate centroids, on both ISAs: every label and distance must be the bits of
  * the full scalar search (ct_nearest_centroid) on the same point. */
 static void check_groups(const char *what, const float *pts, uint32_t n, const float *cents, uint32_t k)
 {
-    void *mem = malloc(ct_km_groups_bytes(n, 0)), *scratch = malloc(ct_km_groups_scratch_bytes(n));
-    ct_km_centroids *prep = malloc(sizeof *prep);
-    ck_assert(mem && scratch && prep);
-    ct_km_groups g;
-    ct_km_groups_build(pts, NULL, n, mem, scratch, &g);
-    ct_km_centroids_prepare(cents, k, prep);
+    grouped t;
+    grouped_init(&t, pts, n, cents, k);
+    const ct_km_groups *g = &t.g;
+    const ct_km_centroids *prep = t.prep;
     const int isas[2] = {CT_ISA_SCALAR, CT_ISA_AVX2};
-    for (uint32_t grp = 0; grp < g.count; grp++) {
+    for (uint32_t grp = 0; grp < g->count; grp++) {
         uint32_t lo = grp * CT_KM_GROUP, cnt = n - lo < CT_KM_GROUP ? n - lo : CT_KM_GROUP;
         uint32_t ref_l[CT_KM_GROUP], l[CT_KM_GROUP];
         float ref_d[CT_KM_GROUP], d[CT_KM_GROUP];
         for (uint32_t i = 0; i < cnt; i++)
-            ref_l[i] = ct_nearest_centroid(g.pts + (size_t)(lo + i) * 3, cents, k, &ref_d[i]);
-        for (int t = 0; t < 2; t++) {
-            ct_nearest_group(isas[t], &g, grp, prep, l, d);
+            ref_l[i] = ct_nearest_centroid(g->pts + (size_t)(lo + i) * 3, cents, k, &ref_d[i]);
+        for (int is = 0; is < 2; is++) {
+            ct_nearest_group(isas[is], g, grp, prep, l, d);
             for (uint32_t i = 0; i < cnt; i++)
                 ck_assert_msg(l[i] == ref_l[i] && same_dist(d[i], ref_d[i]),
                               "%s (n=%u k=%u), groups on isa %d: group %u point %u: label %u dist %a, "
                               "full search label %u dist %a",
-                              what, n, k, isas[t], grp, i, l[i], (double)d[i], ref_l[i], (double)ref_d[i]);
+                              what, n, k, isas[is], grp, i, l[i], (double)d[i], ref_l[i], (double)ref_d[i]);
         }
     }
-    free(mem);
-    free(scratch);
-    free(prep);
+    grouped_free(&t);
 }
 
 /* Runs the scalar reference, the AVX2 batch (SoA kernel + scalar tail) and the bare AVX2
@@ -163,6 +183,20 @@ static void cents_from_points(const float *pts, uint32_t n, float *cents, uint32
         memcpy(cents + (size_t)c * 3, pts + (size_t)ct_rng_below(r, n) * 3, 3 * sizeof(float));
 }
 
+/* nc random blob centres in [-100, 100)^3, and n points each within +-spread of one of them
+ * (per axis). */
+static void make_blobs(ct_rng *r, float (*centres)[3], int nc, float *pts, uint32_t n, float spread)
+{
+    for (int c = 0; c < nc; c++)
+        for (int j = 0; j < 3; j++)
+            centres[c][j] = frand(r, -100.0f, 100.0f);
+    for (uint32_t i = 0; i < n; i++) {
+        int c = (int)ct_rng_below(r, (uint64_t)nc);
+        for (int j = 0; j < 3; j++)
+            pts[i * 3 + j] = centres[c][j] + frand(r, -spread, spread);
+    }
+}
+
 static const uint32_t sizes[] = {1, 2, 3, 7, 8, 9, 15, 16, 17, 23, 24, 31, 33, 100, 1001, 4099};
 static const uint32_t ks[] = {1, 2, 3, 7, 8, 9, 16, 30, 64, 255, 256};
 #define NSIZES (sizeof sizes / sizeof sizes[0])
@@ -202,14 +236,7 @@ START_TEST(clustered_random)
     for (size_t ki = 0; ki < NKS; ki++) {
         uint32_t k = ks[ki];
         float centres[12][3];
-        for (int c = 0; c < 12; c++)
-            for (int j = 0; j < 3; j++)
-                centres[c][j] = frand(&r, -100.0f, 100.0f);
-        for (uint32_t i = 0; i < n; i++) {
-            int c = (int)ct_rng_below(&r, 12);
-            for (int j = 0; j < 3; j++)
-                pts[i * 3 + j] = centres[c][j] + frand(&r, -0.5f, 0.5f);
-        }
+        make_blobs(&r, centres, 12, pts, n, 0.5f);
         /* centroids near the blob centres: many near-ties between neighbours */
         for (uint32_t c = 0; c < k; c++)
             for (int j = 0; j < 3; j++)
@@ -461,38 +488,27 @@ START_TEST(groups_leave_out_far_centroids)
     const uint32_t n = 6000, k = 30;
     float *pts = alloc_pts(n), *cents = alloc_pts(k);
     float centres[30][3];
-    for (int c = 0; c < 30; c++)
-        for (int j = 0; j < 3; j++)
-            centres[c][j] = frand(&r, -100.0f, 100.0f);
-    for (uint32_t i = 0; i < n; i++) {
-        int c = (int)ct_rng_below(&r, 30);
-        for (int j = 0; j < 3; j++)
-            pts[i * 3 + j] = centres[c][j] + frand(&r, -4.0f, 4.0f);
-    }
+    make_blobs(&r, centres, 30, pts, n, 4.0f);
     memcpy(cents, centres, sizeof centres);
-    void *mem = malloc(ct_km_groups_bytes(n, 0)), *scratch = malloc(ct_km_groups_scratch_bytes(n));
-    ct_km_centroids *prep = malloc(sizeof *prep);
-    ck_assert(mem && scratch && prep);
-    ct_km_groups g;
-    ct_km_groups_build(pts, NULL, n, mem, scratch, &g);
-    ct_km_centroids_prepare(cents, k, prep);
+    grouped t;
+    grouped_init(&t, pts, n, cents, k);
+    const ct_km_groups *g = &t.g;
+    const ct_km_centroids *prep = t.prep;
     uint64_t kept = 0;
-    for (uint32_t grp = 0; grp < g.count; grp++) {
+    for (uint32_t grp = 0; grp < g->count; grp++) {
         uint32_t a[256], b[256];
-        uint32_t ma = ct_km_group_candidates(&g, grp, CT_ISA_SCALAR, prep->cx, prep->cy, prep->cz, k, prep->cmax, a);
+        uint32_t ma = ct_km_group_candidates(g, grp, CT_ISA_SCALAR, prep->cx, prep->cy, prep->cz, k, prep->cmax, a);
         ck_assert_uint_ge(ma, 1);
         kept += ma;
         if (ct_cpu_has_avx2()) {
-            uint32_t mb = ct_km_group_candidates(&g, grp, CT_ISA_AVX2, prep->cx, prep->cy, prep->cz, k, prep->cmax, b);
+            uint32_t mb = ct_km_group_candidates(g, grp, CT_ISA_AVX2, prep->cx, prep->cy, prep->cz, k, prep->cmax, b);
             ck_assert_uint_eq(ma, mb);
             ck_assert_mem_eq(a, b, ma * sizeof(uint32_t));
         }
     }
     /* 30 separate blobs: a group of 64 neighbouring points reaches a few of them */
-    ck_assert_msg(kept < (uint64_t)g.count * 8, "%.1f of %u centroids kept per group", (double)kept / g.count, k);
-    free(mem);
-    free(scratch);
-    free(prep);
+    ck_assert_msg(kept < (uint64_t)g->count * 8, "%.1f of %u centroids kept per group", (double)kept / g->count, k);
+    grouped_free(&t);
     free(pts);
     free(cents);
 }
