@@ -38,10 +38,10 @@ static float norm2(const float *p)
 }
 
 /* Lowest-scoring packed centroid (lowest index on ties; a NaN score never wins), with its
- * score; with `ids`, packed centroid c is centroid ids[c] (ascending). Inlined into two callers: the plain one, whose fmaf() is a libm call, and one built
- * for CPUs with FMA, where the same fmaf() becomes one instruction with the same bits; the
- * scalar batch uses the latter when the CPU has it (the scalar-vs-AVX2 test case went from
- * 5.3 to 1.8 s). */
+ * score; with `ids`, packed centroid c is centroid ids[c] (ascending). Inlined into two
+ * callers: the plain one, whose fmaf() is a libm call, and one built for CPUs with FMA, where
+ * the same fmaf() becomes one instruction with the same bits; the scalar batch uses the
+ * latter when the CPU has it (the scalar-vs-AVX2 test case went from 5.3 to 1.8 s). */
 static inline __attribute__((always_inline)) uint32_t nearest_packed_body(const float *pt, const float *packed,
                                                                           const uint32_t *ids, uint32_t k,
                                                                           float *best_score)
@@ -347,8 +347,8 @@ typedef struct km_job {
     float *pdist;
     uint32_t *labels;
     km_block *blocks;
-    /* With groups, pts, soa and w are the groups' (Z-order) and the seeding reads the
-     * points as given, here; without, these equal pts, soa and w. */
+    /* The points as given, which the seeding reads. With groups, pts, soa and w above are the
+     * groups' copies in Z-order, which the passes read; without, the same arrays. */
     const float *seed_pts, *seed_soa;
     const uint32_t *seed_w;
     const ct_km_groups *groups; /* NULL: every pass searches all k centroids */
@@ -511,8 +511,9 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
      * seeding overlaps too. A single run (or no pool) splits each pass into blocks instead.
      * Either way a restart computes exactly the same thing. */
     int side_by_side = restarts > 1 && ct_pool_threads(p->pool) > 1 && (uint64_t)n * k >= CT_KMEANS_POOL_MIN_WORK;
-    /* Passes over enough points search group by group (kmeans_groups.h); the result is the
-     * same either way. */
+    /* Passes over enough points search group by group (kmeans_groups.h): the labels of a
+     * full search, with the blocks and their sums in the groups' order, which depends on
+     * the points alone. */
     ct_km_groups groups;
     void *groups_mem = NULL, *groups_scratch = NULL;
     if (p->groups && p->groups->n == n && k <= 256) {

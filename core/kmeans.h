@@ -60,7 +60,8 @@ typedef struct ct_kmeans_params {
      * each and the palette by almost nothing. */
     uint32_t settle;
     /* NULL: ct_kmeans builds the points' groups itself when they pay; else groups of these
-     * same points from ct_kmeans_groups, shared by several runs on them (a polish). */
+     * same points and weights from ct_kmeans_groups, shared by several runs on them (the
+     * polish): the same result as groups built by each run. */
     const struct ct_km_groups *groups;
     struct ct_arena *arena;  /* NULL: heap; else all memory (result included) comes from it */
     struct ct_pool *pool;    /* NULL: run restarts on the calling thread */
@@ -73,8 +74,8 @@ typedef struct ct_kmeans_params {
 #define CT_KMEANS_POOL_MIN_WORK ((uint64_t)1 << 15)
 
 /* Groups (kmeans_groups.h) of n weighted points (w NULL: unweighted) for ct_kmeans_params,
- * in arena memory. Returns 1 when built, 0 when n is too small for them to pay (g unused),
- * or COVERTHEME_ERR_NO_MEMORY. */
+ * in arena memory. Returns 1 when built, 0 when n is too small for them to pay or arena is
+ * NULL (g unused), or COVERTHEME_ERR_NO_MEMORY. */
 int ct_kmeans_groups(const float *points, const uint32_t *w, uint32_t n, struct ct_arena *arena,
                      struct ct_km_groups *g, ct_err *err);
 

@@ -41,7 +41,8 @@ void ct_km_groups_build(const float *pts, const uint32_t *w, uint32_t n, void *m
 /* Centroids given as SoA (cx, cy, cz: k of each, readable up to k rounded up to 8), with
  * cmax the largest |c|^2. Writes to cand (room for k rounded up to a multiple of 8), in
  * ascending order, every centroid that may be the nearest (lowest index on ties) to some
- * point of group `group`, and returns how many (1..k). `isa` (cpu.h) picks the scalar or the AVX2 code; both keep the same centroids. */
+ * point of group `group`, and returns how many (1..k). `isa` (cpu.h) picks the scalar or the
+ * AVX2 code; both keep the same centroids. */
 uint32_t ct_km_group_candidates(const ct_km_groups *g, uint32_t group, int isa, const float *cx, const float *cy,
                                 const float *cz, uint32_t k, float cmax, uint32_t *cand);
 
