@@ -152,7 +152,6 @@ void ct_nearest_batch(int isa, const float *pts, const float *soa, uint32_t n, c
 typedef struct km_block {
     double *sums;      /* k * 3 */
     uint32_t *counts;  /* k */
-    double inertia;
     uint32_t changed;
 } km_block;
 
@@ -230,15 +229,7 @@ static void assign_block(void *arg, uint32_t b)
     km_block *blk = &ps->blocks[b];
     memset(blk->sums, 0, (size_t)k * 3 * sizeof(double));
     memset(blk->counts, 0, (size_t)k * sizeof(uint32_t));
-    /* Inertia in four interleaved partial sums (point lo + i in lane i % 4): no chain of
-     * dependent adds, and the AVX2 code adds four lanes per vector in the same order. */
-    double lanes[4] = {0.0, 0.0, 0.0, 0.0};
-    const float *pd = ps->pdist + lo;
-    const uint32_t *wb = ps->w ? ps->w + lo : NULL;
     int avx2 = ps->isa == CT_ISA_AVX2 && ct_cpu_has_avx2();
-    uint32_t i4 = avx2 ? ct_inertia_lanes_avx2(wb, pd, m, lanes) : 0;
-    for (; i4 < m; i4++)
-        lanes[i4 % 4] += weight_of(wb, i4) * pd[i4];
     /* Only a point that changes cluster changes the sums: it moves its weighted coordinates
      * from the old cluster's sum (none on the first pass) to the new one's, in point order.
      * Counts are exact in modular uint32 arithmetic. */
@@ -268,8 +259,28 @@ static void assign_block(void *arg, uint32_t b)
             blk->counts[old] -= wc;
         }
     }
-    blk->inertia = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
     blk->changed = changed;
+}
+
+/* The inertia of the pass just run: block by block in block order, each block's points in
+ * four interleaved partial sums (point lo + i in lane i % 4: no chain of dependent adds, and
+ * the AVX2 code adds four lanes per vector in the same order). Only a restart's last pass
+ * needs it, so it is not summed on every pass. */
+static double pass_inertia(const km_pass *ps)
+{
+    int avx2 = ps->isa == CT_ISA_AVX2 && ct_cpu_has_avx2();
+    double total = 0.0;
+    for (uint32_t lo = 0; lo < ps->n; lo += KM_BLOCK) {
+        uint32_t m = ps->n - lo < KM_BLOCK ? ps->n - lo : KM_BLOCK;
+        const float *pd = ps->pdist + lo;
+        const uint32_t *wb = ps->w ? ps->w + lo : NULL;
+        double lanes[4] = {0.0, 0.0, 0.0, 0.0};
+        uint32_t i4 = avx2 ? ct_inertia_lanes_avx2(wb, pd, m, lanes) : 0;
+        for (; i4 < m; i4++)
+            lanes[i4 % 4] += weight_of(wb, i4) * pd[i4];
+        total += (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    }
+    return total;
 }
 
 static uint32_t block_count(uint32_t n)
@@ -280,7 +291,7 @@ static uint32_t block_count(uint32_t n)
 /* One assignment pass over all blocks (on the pool when it pays), then each block's change
  * to the running per-cluster sums and counts (zero before the first pass), in block order.
  * Returns how many labels changed. */
-static uint32_t assign(km_pass *ps, ct_pool *pool, double *sums, uint32_t *counts, double *inertia)
+static uint32_t assign(km_pass *ps, ct_pool *pool, double *sums, uint32_t *counts)
 {
     uint32_t nb = block_count(ps->n), k = ps->k;
     int parallel = nb > 1 && (uint64_t)ps->n * k >= CT_KMEANS_POOL_MIN_WORK;
@@ -288,17 +299,14 @@ static uint32_t assign(km_pass *ps, ct_pool *pool, double *sums, uint32_t *count
         ct_km_centroids_prepare(ps->centroids, k, &ps->cents);
     ct_pool_run(parallel ? pool : NULL, nb, assign_block, ps);
     uint32_t changed = 0;
-    double total = 0.0;
     for (uint32_t b = 0; b < nb; b++) {
         const km_block *blk = &ps->blocks[b];
         for (uint32_t j = 0; j < k * 3; j++)
             sums[j] += blk->sums[j];
         for (uint32_t c = 0; c < k; c++)
             counts[c] += blk->counts[c];
-        total += blk->inertia;
         changed += blk->changed;
     }
-    *inertia = total;
     return changed;
 }
 
@@ -389,8 +397,11 @@ static void run_restart(km_job *j, uint32_t r, restart_ws *ws)
     uint32_t iter = 0, changed = 0;
     double inertia = 0.0;
     while (iter < j->max_iterations) {
-        changed = assign(&ps, j->pool, j->sums, ws->counts, &inertia);
+        changed = assign(&ps, j->pool, j->sums, ws->counts);
         iter++;
+        /* the last pass's inertia, before update() may zero a distance for an empty cluster */
+        if (changed <= j->settle || iter == j->max_iterations)
+            inertia = pass_inertia(&ps);
         if (changed <= j->settle)
             break; /* centroids are (nearly) the means of this assignment */
         update(j->pts, j->n, ws->centroids, k, j->sums, ws->counts, j->pdist);
