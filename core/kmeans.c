@@ -460,8 +460,13 @@ static void job_scratch(km_job *j, km_mem *mem)
     uint32_t nb = block_count(j->n), k = j->k;
     j->sums = km_alloc(mem, (size_t)k * 3 * sizeof(double));
     if (!j->init) {
+        size_t nsb = (j->n + CT_SEED_BLOCK - 1) / CT_SEED_BLOCK;
         j->seed_ws.d2 = km_alloc(mem, (size_t)j->n * sizeof(float));
-        j->seed_ws.block_sums = km_alloc(mem, (size_t)((j->n + CT_SEED_BLOCK - 1) / CT_SEED_BLOCK) * sizeof(double));
+        j->seed_ws.block_sums = km_alloc(mem, nsb * sizeof(double));
+        for (int s = 0; s < 2 && j->candidates > 1; s++) { /* greedy seeding keeps its best candidate's */
+            j->seed_ws.spare_d2[s] = km_alloc(mem, (size_t)j->n * sizeof(float));
+            j->seed_ws.spare_sums[s] = km_alloc(mem, nsb * sizeof(double));
+        }
     }
     j->pdist = km_alloc(mem, (size_t)j->n * sizeof(float));
     j->labels = km_alloc(mem, (size_t)j->n * sizeof(uint32_t));
@@ -513,7 +518,8 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
     uint32_t restarts = p->restarts == 0 || p->init ? 1 : p->restarts > MAX_RESTARTS ? MAX_RESTARTS : p->restarts;
     km_mem mem = {.arena = p->arena};
     km_job job = {points, NULL, p->weights, p->init, n, k, p->max_iterations, p->settle, p->seed_candidates, p->seed,
-                  ct_isa(), p->pool, NULL, {NULL, NULL}, NULL, NULL, NULL, points, NULL, p->weights, NULL};
+                  ct_isa(), p->pool, NULL, {NULL, NULL, {NULL, NULL}, {NULL, NULL}}, NULL, NULL, NULL, points, NULL,
+                  p->weights, NULL};
     restart_ws ws[MAX_RESTARTS];
     km_job jobs[MAX_RESTARTS];
     memset(ws, 0, sizeof ws);

@@ -245,8 +245,8 @@ CT_AVX2 uint32_t ct_km_candidates_avx2(const float *box, const float *cx, const 
  * the same floats in the same order as the scalar loop; dx*dx + dy*dy + dz*dz and the
  * weight use separate multiplies and adds, _mm256_min_ps(wd, d2) is `wd < d2 ? wd : d2`,
  * and weights up to 2^24 convert exactly either way. */
-CT_AVX2 uint32_t ct_seed_lanes_avx2(const float *xs, const float *ys, const float *zs, const uint32_t *w, float *d2,
-                                    uint32_t n, const float *c, int update, double lanes[8])
+CT_AVX2 uint32_t ct_seed_lanes_avx2(const float *xs, const float *ys, const float *zs, const uint32_t *w,
+                                    const float *d2, float *out, uint32_t n, const float *c, double lanes[8])
 {
     const __m256 cx = _mm256_set1_ps(c[0]), cy = _mm256_set1_ps(c[1]), cz = _mm256_set1_ps(c[2]);
     const __m256 one = _mm256_set1_ps(1.0f);
@@ -259,8 +259,8 @@ CT_AVX2 uint32_t ct_seed_lanes_avx2(const float *xs, const float *ys, const floa
         __m256 d = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(dx, dx), _mm256_mul_ps(dy, dy)), _mm256_mul_ps(dz, dz));
         __m256 wf = w ? _mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)(w + i))) : one;
         __m256 m = _mm256_min_ps(_mm256_mul_ps(wf, d), _mm256_loadu_ps(d2 + i));
-        if (update)
-            _mm256_storeu_ps(d2 + i, m);
+        if (out)
+            _mm256_storeu_ps(out + i, m);
         lo = _mm256_add_pd(lo, _mm256_cvtps_pd(_mm256_castps256_ps128(m)));
         hi = _mm256_add_pd(hi, _mm256_cvtps_pd(_mm256_extractf128_ps(m, 1)));
     }
@@ -304,10 +304,10 @@ uint32_t ct_nearest_packed_avx2(const float *xs, const float *ys, const float *z
     return 0;
 }
 
-uint32_t ct_seed_lanes_avx2(const float *xs, const float *ys, const float *zs, const uint32_t *w, float *d2,
-                            uint32_t n, const float *c, int update, double lanes[8])
+uint32_t ct_seed_lanes_avx2(const float *xs, const float *ys, const float *zs, const uint32_t *w, const float *d2,
+                            float *out, uint32_t n, const float *c, double lanes[8])
 {
-    (void)xs, (void)ys, (void)zs, (void)w, (void)d2, (void)n, (void)c, (void)update, (void)lanes;
+    (void)xs, (void)ys, (void)zs, (void)w, (void)d2, (void)out, (void)n, (void)c, (void)lanes;
     return 0;
 }
 

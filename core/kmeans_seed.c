@@ -5,7 +5,7 @@
 
 #include "cpu.h"
 
-void ct_seed_lanes(const float *pts, const uint32_t *w, float *d2, uint32_t n, const float *c, int update,
+void ct_seed_lanes(const float *pts, const uint32_t *w, const float *d2, float *out, uint32_t n, const float *c,
                    double lanes[8])
 {
     for (uint32_t i = 0; i < n; i++) {
@@ -13,8 +13,8 @@ void ct_seed_lanes(const float *pts, const uint32_t *w, float *d2, uint32_t n, c
         float dx = p[0] - c[0], dy = p[1] - c[1], dz = p[2] - c[2];
         float wd = (w ? (float)w[i] : 1.0f) * ((dx * dx + dy * dy) + dz * dz);
         float m = wd < d2[i] ? wd : d2[i];
-        if (update)
-            d2[i] = m;
+        if (out)
+            out[i] = m;
         lanes[i % 8] += (double)m;
     }
 }
@@ -24,28 +24,36 @@ static uint32_t block_count(uint32_t n)
     return (n + CT_SEED_BLOCK - 1) / CT_SEED_BLOCK;
 }
 
-/* Sum over all points of min(d2, w * |p - c|^2), block by block in block order; with
- * `update`, d2 keeps the minimum and block_sums[b] each block's share. */
+/* Where a seeding's distances are: d2 and its block sums (the current ones), and, with
+ * spares, the best candidate's so far and the one being scored. */
+typedef struct seed_bufs {
+    float *d2, *best_d2, *trial_d2;
+    double *sums, *best_sums, *trial_sums;
+} seed_bufs;
+
+/* Sum over all points of min(d2, w * |p - c|^2), block by block in block order, from `d2`;
+ * `out` (NULL: not kept; may be d2) gets the minima and out_sums[b] each block's share. */
 static double seed_pass(int isa, const float *pts, const float *soa, const uint32_t *w, uint32_t n,
-                        const ct_seed_ws *ws, const float *c, int update)
+                        const float *d2, const float *c, float *out, double *out_sums)
 {
     double total = 0.0;
     int avx2 = isa == CT_ISA_AVX2 && soa && ct_cpu_has_avx2();
     for (uint32_t b = 0, nb = block_count(n); b < nb; b++) {
         uint32_t lo = b * CT_SEED_BLOCK, m = n - lo < CT_SEED_BLOCK ? n - lo : CT_SEED_BLOCK;
         const uint32_t *wb = w ? w + lo : NULL;
+        float *ob = out ? out + lo : NULL;
         double lanes[8] = {0};
         uint32_t done = 0;
         if (avx2)
-            done = ct_seed_lanes_avx2(soa + lo, soa + n + lo, soa + (size_t)2 * n + lo, wb, ws->d2 + lo, m, c,
-                                      update, lanes);
+            done = ct_seed_lanes_avx2(soa + lo, soa + n + lo, soa + (size_t)2 * n + lo, wb, d2 + lo, ob, m, c,
+                                      lanes);
         if (done < m) { /* the scalar reference, or the kernel's tail (done is a multiple of 8) */
-            ct_seed_lanes(pts + (size_t)(lo + done) * 3, wb ? wb + done : NULL, ws->d2 + lo + done, m - done, c,
-                          update, lanes);
+            ct_seed_lanes(pts + (size_t)(lo + done) * 3, wb ? wb + done : NULL, d2 + lo + done, ob ? ob + done : NULL,
+                          m - done, c, lanes);
         }
         double s = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-        if (update)
-            ws->block_sums[b] = s;
+        if (out_sums)
+            out_sums[b] = s;
         total += s;
     }
     return total;
@@ -54,14 +62,14 @@ static double seed_pass(int isa, const float *pts, const float *soa, const uint3
 /* A point drawn with probability proportional to d2: the block first (by its sum), then
  * the point within it. Rounding can leave the target positive past the last point with
  * d2 > 0 (of the block or of all): that point is taken. */
-static uint32_t draw_by_d2(const ct_seed_ws *ws, uint32_t n, double total, ct_rng *rng)
+static uint32_t draw_by_d2(const seed_bufs *ws, uint32_t n, double total, ct_rng *rng)
 {
     double target = ct_rng_unit(rng) * total;
     uint32_t nb = block_count(n), b = 0;
     for (; b < nb; b++) {
-        if (target < ws->block_sums[b])
+        if (target < ws->sums[b])
             break;
-        target -= ws->block_sums[b];
+        target -= ws->sums[b];
     }
     uint32_t lo = 0, hi = n;
     if (b < nb) {
@@ -107,21 +115,24 @@ uint32_t ct_seed_plus_plus(int isa, const float *pts, const float *soa, const ui
         candidates = 1;
     if (candidates > 16)
         candidates = 16;
+    seed_bufs bufs = {ws->d2, ws->spare_d2[0], ws->spare_d2[1], ws->block_sums, ws->spare_sums[0], ws->spare_sums[1]};
+    int keep = bufs.best_d2 && bufs.trial_d2 && bufs.best_sums && bufs.trial_sums;
     memcpy(centroids, pts + (size_t)first_centre(w, n, rng) * 3, 3 * sizeof(float));
     for (uint32_t i = 0; i < n; i++)
-        ws->d2[i] = INFINITY;
-    double total = seed_pass(isa, pts, soa, w, n, ws, centroids, 1);
+        bufs.d2[i] = INFINITY;
+    double total = seed_pass(isa, pts, soa, w, n, bufs.d2, centroids, bufs.d2, bufs.sums);
     uint32_t chosen = 1;
     while (chosen < k && total > 0.0) {
         /* Every candidate is drawn from the same distribution, then each is scored by the
          * total it would leave; the lowest wins (the earliest drawn on ties). */
-        uint32_t pick = draw_by_d2(ws, n, total, rng);
+        uint32_t pick = draw_by_d2(&bufs, n, total, rng);
+        int kept = 0; /* the winner's distances and total are in bufs.best_*, best */
+        double best = INFINITY;
         if (candidates > 1) {
             uint32_t cand[16];
             cand[0] = pick;
             for (uint32_t t = 1; t < candidates; t++)
-                cand[t] = draw_by_d2(ws, n, total, rng);
-            double best = INFINITY;
+                cand[t] = draw_by_d2(&bufs, n, total, rng);
             for (uint32_t t = 0; t < candidates; t++) {
                 if (cand[t] == n)
                     continue;
@@ -130,10 +141,20 @@ uint32_t ct_seed_plus_plus(int isa, const float *pts, const float *soa, const ui
                     seen = cand[u] == cand[t];
                 if (seen)
                     continue;
-                double s = seed_pass(isa, pts, soa, w, n, ws, pts + (size_t)cand[t] * 3, 0);
+                double s = seed_pass(isa, pts, soa, w, n, bufs.d2, pts + (size_t)cand[t] * 3,
+                                     keep ? bufs.trial_d2 : NULL, keep ? bufs.trial_sums : NULL);
                 if (s < best) {
                     best = s;
                     pick = cand[t];
+                    if (keep) { /* the trial's distances become the best ones */
+                        float *fd = bufs.best_d2;
+                        double *fs = bufs.best_sums;
+                        bufs.best_d2 = bufs.trial_d2;
+                        bufs.best_sums = bufs.trial_sums;
+                        bufs.trial_d2 = fd;
+                        bufs.trial_sums = fs;
+                        kept = 1;
+                    }
                 }
             }
         }
@@ -141,8 +162,23 @@ uint32_t ct_seed_plus_plus(int isa, const float *pts, const float *soa, const ui
             break;
         float *c = centroids + (size_t)chosen * 3;
         memcpy(c, pts + (size_t)pick * 3, 3 * sizeof(float));
-        total = seed_pass(isa, pts, soa, w, n, ws, c, 1);
+        if (kept) {
+            /* the pass that scored it computed exactly what an update pass would */
+            float *fd = bufs.d2;
+            double *fs = bufs.sums;
+            bufs.d2 = bufs.best_d2;
+            bufs.sums = bufs.best_sums;
+            bufs.best_d2 = fd;
+            bufs.best_sums = fs;
+            total = best;
+        } else {
+            total = seed_pass(isa, pts, soa, w, n, bufs.d2, c, bufs.d2, bufs.sums);
+        }
         chosen++;
+    }
+    if (bufs.d2 != ws->d2) { /* the caller's arrays hold the final distances, as documented */
+        memcpy(ws->d2, bufs.d2, (size_t)n * sizeof(float));
+        memcpy(ws->block_sums, bufs.sums, block_count(n) * sizeof(double));
     }
     return chosen;
 }

@@ -372,7 +372,7 @@ START_TEST(greedy_seeding_beats_plain)
         w[i] = 1 + (i / per) * (i / per) * 5;
     float *d2 = malloc(n * sizeof(float));
     double bs[8];
-    ct_seed_ws ws = {d2, bs};
+    ct_seed_ws ws = {d2, bs, {NULL, NULL}, {NULL, NULL}};
     double plain = 0.0, greedy = 0.0;
     for (uint64_t seed = 1; seed <= 16; seed++) {
         float c1[12 * 3], c6[12 * 3];
@@ -405,7 +405,7 @@ START_TEST(seeding_stops_when_points_run_out)
     const float pts[5][3] = {{1, 1, 1}, {1, 1, 1}, {5, 5, 5}, {5, 5, 5}, {1, 1, 1}};
     float d2[5], c[30 * 3];
     double bs[1];
-    ct_seed_ws ws = {d2, bs};
+    ct_seed_ws ws = {d2, bs, {NULL, NULL}, {NULL, NULL}};
     for (uint32_t cand = 1; cand <= 6; cand += 5) {
         ct_rng r;
         ct_rng_seed(&r, 3);

@@ -555,23 +555,47 @@ static void seed_same(const char *what, const float *pts, const uint32_t *w, uin
                       uint32_t candidates, uint64_t seed)
 {
     float *soa = malloc((size_t)n * 3 * sizeof(float));
-    float *d2a = malloc(n * sizeof(float)), *d2b = malloc(n * sizeof(float));
-    uint32_t nb = (n + CT_SEED_BLOCK - 1) / CT_SEED_BLOCK;
-    double *bsa = malloc(nb * sizeof(double)), *bsb = malloc(nb * sizeof(double));
-    float ca[256 * 3], cb[256 * 3];
     ct_points_to_soa(pts, n, soa);
-    ct_seed_ws wa = {d2a, bsa}, wb = {d2b, bsb};
-    ct_rng ra, rb;
-    ct_rng_seed(&ra, seed);
-    ct_rng_seed(&rb, seed);
-    uint32_t ka = ct_seed_plus_plus(CT_ISA_SCALAR, pts, NULL, w, n, k, candidates, &ra, &wa, ca);
-    uint32_t kb = ct_seed_plus_plus(CT_ISA_AVX2, pts, soa, w, n, k, candidates, &rb, &wb, cb);
-    ck_assert_msg(ka == kb, "%s: %u vs %u centres", what, ka, kb);
-    ck_assert_msg(memcmp(ca, cb, ka * 3 * sizeof(float)) == 0, "%s: centres differ", what);
-    ck_assert_msg(memcmp(d2a, d2b, n * sizeof(float)) == 0, "%s: distances differ", what);
-    ck_assert_msg(memcmp(bsa, bsb, nb * sizeof(double)) == 0, "%s: block sums differ", what);
-    ck_assert_msg(ct_rng_next(&ra) == ct_rng_next(&rb), "%s: generators diverged", what);
-    free(soa), free(d2a), free(d2b), free(bsa), free(bsb);
+    uint32_t nb = (n + CT_SEED_BLOCK - 1) / CT_SEED_BLOCK;
+    /* scalar without spares (greedy seeding scores its winner again), then scalar and AVX2
+     * with spares (the winner's distances kept): all three must agree bit for bit */
+    const int isa[3] = {CT_ISA_SCALAR, CT_ISA_SCALAR, CT_ISA_AVX2};
+    float *d2[3], *spare_d2[6], c[3][256 * 3];
+    double *bs[3], *spare_bs[6];
+    ct_seed_ws ws[3];
+    ct_rng rng[3];
+    uint32_t got[3];
+    for (int v = 0; v < 3; v++) {
+        d2[v] = malloc(n * sizeof(float));
+        bs[v] = malloc(nb * sizeof(double));
+        ws[v] = (ct_seed_ws){d2[v], bs[v], {NULL, NULL}, {NULL, NULL}};
+        for (int s = 0; s < 2; s++) {
+            spare_d2[v * 2 + s] = malloc(n * sizeof(float));
+            spare_bs[v * 2 + s] = malloc(nb * sizeof(double));
+            if (v > 0) {
+                ws[v].spare_d2[s] = spare_d2[v * 2 + s];
+                ws[v].spare_sums[s] = spare_bs[v * 2 + s];
+            }
+        }
+        ct_rng_seed(&rng[v], seed);
+        got[v] = ct_seed_plus_plus(isa[v], pts, isa[v] == CT_ISA_AVX2 ? soa : NULL, w, n, k, candidates, &rng[v],
+                                   &ws[v], c[v]);
+    }
+    uint64_t next0 = ct_rng_next(&rng[0]);
+    for (int v = 1; v < 3; v++) {
+        const char *how = v == 1 ? "scalar with spares" : "AVX2 with spares";
+        ck_assert_msg(got[0] == got[v], "%s, %s: %u vs %u centres", what, how, got[0], got[v]);
+        ck_assert_msg(memcmp(c[0], c[v], got[0] * 3 * sizeof(float)) == 0, "%s, %s: centres differ", what, how);
+        ck_assert_msg(memcmp(d2[0], d2[v], n * sizeof(float)) == 0, "%s, %s: distances differ", what, how);
+        ck_assert_msg(memcmp(bs[0], bs[v], nb * sizeof(double)) == 0, "%s, %s: block sums differ", what, how);
+        ck_assert_msg(next0 == ct_rng_next(&rng[v]), "%s, %s: generators diverged", what, how);
+    }
+    for (int v = 0; v < 3; v++) {
+        free(d2[v]), free(bs[v]);
+        for (int s = 0; s < 2; s++)
+            free(spare_d2[v * 2 + s]), free(spare_bs[v * 2 + s]);
+    }
+    free(soa);
 }
 
 START_TEST(seeding_scalar_vs_avx2)
