@@ -24,12 +24,18 @@ static uint32_t block_count(uint32_t n)
     return (n + CT_SEED_BLOCK - 1) / CT_SEED_BLOCK;
 }
 
-/* Where a seeding's distances are: d2 and its block sums (the current ones), and, with
- * spares, the best candidate's so far and the one being scored. */
-typedef struct seed_bufs {
-    float *d2, *best_d2, *trial_d2;
-    double *sums, *best_sums, *trial_sums;
-} seed_bufs;
+/* A set of distances: one per point, and their block sums. */
+typedef struct seed_dist {
+    float *d2;
+    double *sums;
+} seed_dist;
+
+static void swap_dist(seed_dist *a, seed_dist *b)
+{
+    seed_dist t = *a;
+    *a = *b;
+    *b = t;
+}
 
 /* Sum over all points of min(d2, w * |p - c|^2), block by block in block order, from `d2`;
  * `out` (NULL: not kept; may be d2) gets the minima and out_sums[b] each block's share. */
@@ -62,7 +68,7 @@ static double seed_pass(int isa, const float *pts, const float *soa, const uint3
 /* A point drawn with probability proportional to d2: the block first (by its sum), then
  * the point within it. Rounding can leave the target positive past the last point with
  * d2 > 0 (of the block or of all): that point is taken. */
-static uint32_t draw_by_d2(const seed_bufs *ws, uint32_t n, double total, ct_rng *rng)
+static uint32_t draw_by_d2(const seed_dist *ws, uint32_t n, double total, ct_rng *rng)
 {
     double target = ct_rng_unit(rng) * total;
     uint32_t nb = block_count(n), b = 0;
@@ -115,24 +121,26 @@ uint32_t ct_seed_plus_plus(int isa, const float *pts, const float *soa, const ui
         candidates = 1;
     if (candidates > 16)
         candidates = 16;
-    seed_bufs bufs = {ws->d2, ws->spare_d2[0], ws->spare_d2[1], ws->block_sums, ws->spare_sums[0], ws->spare_sums[1]};
-    int keep = bufs.best_d2 && bufs.trial_d2 && bufs.best_sums && bufs.trial_sums;
+    /* The current distances; with spares, also the best candidate's so far and the trial's. */
+    seed_dist cur = {ws->d2, ws->block_sums}, best_d = {ws->spare_d2[0], ws->spare_sums[0]},
+              trial = {ws->spare_d2[1], ws->spare_sums[1]};
+    int keep = best_d.d2 && best_d.sums && trial.d2 && trial.sums;
     memcpy(centroids, pts + (size_t)first_centre(w, n, rng) * 3, 3 * sizeof(float));
     for (uint32_t i = 0; i < n; i++)
-        bufs.d2[i] = INFINITY;
-    double total = seed_pass(isa, pts, soa, w, n, bufs.d2, centroids, bufs.d2, bufs.sums);
+        cur.d2[i] = INFINITY;
+    double total = seed_pass(isa, pts, soa, w, n, cur.d2, centroids, cur.d2, cur.sums);
     uint32_t chosen = 1;
     while (chosen < k && total > 0.0) {
         /* Every candidate is drawn from the same distribution, then each is scored by the
          * total it would leave; the lowest wins (the earliest drawn on ties). */
-        uint32_t pick = draw_by_d2(&bufs, n, total, rng);
-        int kept = 0; /* the winner's distances and total are in bufs.best_*, best */
+        uint32_t pick = draw_by_d2(&cur, n, total, rng);
+        int kept = 0; /* the winner's distances are in best_d, its total in best */
         double best = INFINITY;
         if (candidates > 1) {
             uint32_t cand[16];
             cand[0] = pick;
             for (uint32_t t = 1; t < candidates; t++)
-                cand[t] = draw_by_d2(&bufs, n, total, rng);
+                cand[t] = draw_by_d2(&cur, n, total, rng);
             for (uint32_t t = 0; t < candidates; t++) {
                 if (cand[t] == n)
                     continue;
@@ -141,18 +149,13 @@ uint32_t ct_seed_plus_plus(int isa, const float *pts, const float *soa, const ui
                     seen = cand[u] == cand[t];
                 if (seen)
                     continue;
-                double s = seed_pass(isa, pts, soa, w, n, bufs.d2, pts + (size_t)cand[t] * 3,
-                                     keep ? bufs.trial_d2 : NULL, keep ? bufs.trial_sums : NULL);
+                double s = seed_pass(isa, pts, soa, w, n, cur.d2, pts + (size_t)cand[t] * 3, keep ? trial.d2 : NULL,
+                                     keep ? trial.sums : NULL);
                 if (s < best) {
                     best = s;
                     pick = cand[t];
                     if (keep) { /* the trial's distances become the best ones */
-                        float *fd = bufs.best_d2;
-                        double *fs = bufs.best_sums;
-                        bufs.best_d2 = bufs.trial_d2;
-                        bufs.best_sums = bufs.trial_sums;
-                        bufs.trial_d2 = fd;
-                        bufs.trial_sums = fs;
+                        swap_dist(&best_d, &trial);
                         kept = 1;
                     }
                 }
@@ -162,23 +165,17 @@ uint32_t ct_seed_plus_plus(int isa, const float *pts, const float *soa, const ui
             break;
         float *c = centroids + (size_t)chosen * 3;
         memcpy(c, pts + (size_t)pick * 3, 3 * sizeof(float));
-        if (kept) {
-            /* the pass that scored it computed exactly what an update pass would */
-            float *fd = bufs.d2;
-            double *fs = bufs.sums;
-            bufs.d2 = bufs.best_d2;
-            bufs.sums = bufs.best_sums;
-            bufs.best_d2 = fd;
-            bufs.best_sums = fs;
+        if (kept) { /* the pass that scored it computed exactly what an update pass would */
+            swap_dist(&cur, &best_d);
             total = best;
         } else {
-            total = seed_pass(isa, pts, soa, w, n, bufs.d2, c, bufs.d2, bufs.sums);
+            total = seed_pass(isa, pts, soa, w, n, cur.d2, c, cur.d2, cur.sums);
         }
         chosen++;
     }
-    if (bufs.d2 != ws->d2) { /* the caller's arrays hold the final distances, as documented */
-        memcpy(ws->d2, bufs.d2, (size_t)n * sizeof(float));
-        memcpy(ws->block_sums, bufs.sums, block_count(n) * sizeof(double));
+    if (cur.d2 != ws->d2) { /* the caller's arrays hold the final distances, as documented */
+        memcpy(ws->d2, cur.d2, (size_t)n * sizeof(float));
+        memcpy(ws->block_sums, cur.sums, block_count(n) * sizeof(double));
     }
     return chosen;
 }
