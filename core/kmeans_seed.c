@@ -68,14 +68,14 @@ static double seed_pass(int isa, const float *pts, const float *soa, const uint3
 /* A point drawn with probability proportional to d2: the block first (by its sum), then
  * the point within it. Rounding can leave the target positive past the last point with
  * d2 > 0 (of the block or of all): that point is taken. */
-static uint32_t draw_by_d2(const seed_dist *ws, uint32_t n, double total, ct_rng *rng)
+static uint32_t draw_by_d2(const seed_dist *cur, uint32_t n, double total, ct_rng *rng)
 {
     double target = ct_rng_unit(rng) * total;
     uint32_t nb = block_count(n), b = 0;
     for (; b < nb; b++) {
-        if (target < ws->sums[b])
+        if (target < cur->sums[b])
             break;
-        target -= ws->sums[b];
+        target -= cur->sums[b];
     }
     uint32_t lo = 0, hi = n;
     if (b < nb) {
@@ -86,10 +86,10 @@ static uint32_t draw_by_d2(const seed_dist *ws, uint32_t n, double total, ct_rng
     }
     uint32_t pick = n;
     for (uint32_t i = lo; i < hi; i++) {
-        if (ws->d2[i] <= 0.0f)
+        if (cur->d2[i] <= 0.0f)
             continue;
         pick = i;
-        target -= ws->d2[i];
+        target -= cur->d2[i];
         if (target < 0.0)
             break;
     }
