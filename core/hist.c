@@ -26,24 +26,24 @@ int ct_uniq_alloc(ct_uniq *u, uint32_t max_colours, ct_arena *a)
     uint32_t cap = table_cap(max_colours);
     memset(u, 0, sizeof *u);
     u->mask = cap - 1;
-    u->slot_key = ct_arena_calloc(a, cap, sizeof *u->slot_key);
-    u->slot_idx = ct_arena_alloc(a, (size_t)cap * sizeof *u->slot_idx);
+    u->slots = ct_arena_calloc(a, cap, sizeof *u->slots);
     u->rgb = ct_arena_alloc(a, (size_t)max_colours * sizeof *u->rgb);
     u->count = ct_arena_alloc(a, (size_t)max_colours * sizeof *u->count);
-    return u->slot_key && u->slot_idx && u->rgb && u->count ? 0 : -1;
+    return u->slots && u->rgb && u->count ? 0 : -1;
 }
 
 int ct_uniq_add(ct_uniq *u, uint32_t rgb)
 {
     uint32_t key = rgb + 1;
     for (uint32_t h = hash24(key, u->mask);; h = (h + 1) & u->mask) {
-        if (u->slot_key[h] == key) {
-            u->count[u->slot_idx[h]]++;
+        ct_slot *s = &u->slots[h];
+        if (s->key == key) {
+            u->count[s->idx]++;
             return 0;
         }
-        if (u->slot_key[h] == 0) {
-            u->slot_key[h] = key;
-            u->slot_idx[h] = u->n;
+        if (s->key == 0) {
+            s->key = key;
+            s->idx = u->n;
             u->rgb[u->n] = rgb;
             u->count[u->n] = 1;
             u->n++;
@@ -61,7 +61,7 @@ static void unpack(uint32_t rgb, uint8_t out[3])
 
 /* The bin of a key is found in a hash table sized by the colours, not in a table of every
  * possible bin: 2^21 7-bit bins would be 8 MB to clear on every call. */
-int ct_bins_alloc(ct_bins *b, uint32_t bits, uint32_t max_colours, uint32_t *weights, ct_arena *a)
+int ct_bins_alloc(ct_bins *b, uint32_t bits, uint32_t max_colours, ct_arena *a)
 {
     uint32_t max_bins = 1u << (3 * bits); /* bins that exist at all */
     if (max_colours < max_bins)
@@ -70,17 +70,32 @@ int ct_bins_alloc(ct_bins *b, uint32_t bits, uint32_t max_colours, uint32_t *wei
     memset(b, 0, sizeof *b);
     b->mask = cap - 1;
     b->bits = bits;
-    b->weights = weights;
-    b->slot_key = ct_arena_alloc(a, (size_t)cap * sizeof *b->slot_key);
-    b->slot_bin = ct_arena_alloc(a, (size_t)cap * sizeof *b->slot_bin);
-    b->sums = ct_arena_alloc(a, (size_t)max_bins * 3 * sizeof *b->sums);
-    return b->slot_key && b->slot_bin && b->sums ? 0 : -1;
+    b->slots = ct_arena_alloc(a, (size_t)cap * sizeof *b->slots);
+    b->bins = ct_arena_alloc(a, (size_t)max_bins * sizeof *b->bins);
+    return b->slots && b->bins ? 0 : -1;
 }
 
 void ct_bins_start(ct_bins *b)
 {
-    memset(b->slot_key, 0, ((size_t)b->mask + 1) * sizeof *b->slot_key);
+    memset(b->slots, 0, ((size_t)b->mask + 1) * sizeof *b->slots);
     b->n = 0;
+}
+
+/* The sums of the bin of key (0 .. 2^(3 bits) - 1), a new empty bin the first time. */
+static ct_bin_sums *bin_of(ct_bins *b, uint32_t key)
+{
+    key += 1;
+    uint32_t h = hash24(key, b->mask);
+    while (b->slots[h].key != 0 && b->slots[h].key != key)
+        h = (h + 1) & b->mask;
+    ct_slot *s = &b->slots[h];
+    if (s->key == 0) {
+        s->key = key;
+        s->idx = b->n;
+        b->bins[b->n] = (ct_bin_sums){{0, 0, 0}, 0};
+        b->n++;
+    }
+    return &b->bins[s->idx];
 }
 
 void ct_bins_add(ct_bins *b, uint32_t rgb, uint32_t count)
@@ -88,22 +103,11 @@ void ct_bins_add(ct_bins *b, uint32_t rgb, uint32_t count)
     const uint32_t bits = b->bits, shift = 8 - bits;
     uint8_t c[3];
     unpack(rgb, c);
-    uint32_t key = ((uint32_t)(c[0] >> shift) << (2 * bits) | (uint32_t)(c[1] >> shift) << bits |
-                    (uint32_t)(c[2] >> shift)) + 1;
-    uint32_t h = hash24(key, b->mask);
-    while (b->slot_key[h] != 0 && b->slot_key[h] != key)
-        h = (h + 1) & b->mask;
-    if (b->slot_key[h] == 0) {
-        b->slot_key[h] = key;
-        b->slot_bin[h] = b->n;
-        memset(b->sums + (size_t)b->n * 3, 0, 3 * sizeof *b->sums);
-        b->weights[b->n] = 0;
-        b->n++;
-    }
-    uint32_t bin = b->slot_bin[h];
+    ct_bin_sums *bin = bin_of(b, (uint32_t)(c[0] >> shift) << (2 * bits) | (uint32_t)(c[1] >> shift) << bits |
+                                     (uint32_t)(c[2] >> shift));
     for (int j = 0; j < 3; j++)
-        b->sums[(size_t)bin * 3 + j] += (uint64_t)c[j] * count;
-    b->weights[bin] += count;
+        bin->sum[j] += (uint64_t)c[j] * count;
+    bin->weight += count;
 }
 
 void ct_bins_add_all(ct_bins *b, const ct_uniq *u)
@@ -112,23 +116,81 @@ void ct_bins_add_all(ct_bins *b, const ct_uniq *u)
         ct_bins_add(b, u->rgb[i], u->count[i]);
 }
 
+int ct_count_alloc(ct_count *c, uint32_t max_samples, uint32_t exact_limit, ct_arena *a)
+{
+    /* at most 2^24 distinct colours exist; the distinct colours stop at the fine limit */
+    uint32_t max = max_samples < (1u << 24) ? max_samples : (1u << 24);
+    uint32_t max_distinct = max < CT_HIST_FINE_EXACT_LIMIT + 1 ? max : CT_HIST_FINE_EXACT_LIMIT + 1;
+    memset(c, 0, sizeof *c);
+    c->exact_limit = exact_limit < CT_HIST_FINE_EXACT_LIMIT ? exact_limit : CT_HIST_FINE_EXACT_LIMIT;
+    if (ct_uniq_alloc(&c->u, max_distinct, a) < 0)
+        return -1;
+    if (max > c->exact_limit && ct_bins_alloc(&c->coarse, CT_HIST_COARSE_BITS, max, a) < 0)
+        return -1;
+    if (max > CT_HIST_FINE_EXACT_LIMIT && ct_bins_alloc(&c->fine, CT_HIST_FINE_BITS, max, a) < 0)
+        return -1;
+    return 0;
+}
+
+static inline __attribute__((always_inline)) void count_add(ct_count *c, uint32_t rgb)
+{
+    if (c->fine_on) {
+        ct_bins_add(&c->coarse, rgb, 1);
+        ct_bins_add(&c->fine, rgb, 1);
+        return;
+    }
+    if (!ct_uniq_add(&c->u, rgb)) {
+        if (c->coarse_on)
+            ct_bins_add(&c->coarse, rgb, 1);
+        return;
+    }
+    /* A new colour: it may cross a limit, whose bins then start from every colour so far. */
+    if (c->coarse_on) {
+        ct_bins_add(&c->coarse, rgb, 1);
+    } else if (c->u.n > c->exact_limit) {
+        ct_bins_start(&c->coarse);
+        ct_bins_add_all(&c->coarse, &c->u);
+        c->coarse_on = 1;
+    }
+    if (c->u.n > CT_HIST_FINE_EXACT_LIMIT) {
+        ct_bins_start(&c->fine);
+        ct_bins_add_all(&c->fine, &c->u);
+        c->fine_on = 1;
+    }
+}
+
+void ct_count_rgb(ct_count *c, const uint8_t *rgb, uint32_t n)
+{
+    for (const uint8_t *p = rgb, *end = rgb + (size_t)n * 3; p < end; p += 3)
+        count_add(c, (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]);
+}
+
+void ct_count_rgba(ct_count *c, const uint8_t *rgba, size_t n)
+{
+    for (const uint8_t *p = rgba, *end = rgba + n * 4; p < end; p += 4)
+        if (p[3] >= 128)
+            count_add(c, (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]);
+}
+
 /* A level of bin means: the rounded integer mean of each bin (exact, no float summation
- * order), converted to the clustering space. */
-static void bins_level(const ct_bins *b, int space, float *pts, ct_hist_level *out)
+ * order), converted to the clustering space, and the bins' weights. */
+static void bins_level(const ct_bins *b, int space, float *pts, uint32_t *w, ct_hist_level *out)
 {
     for (uint32_t i = 0; i < b->n; i++) {
+        const ct_bin_sums *bin = &b->bins[i];
         uint8_t mean[3];
-        uint32_t w = b->weights[i];
+        uint64_t n = bin->weight;
         for (int j = 0; j < 3; j++)
-            mean[j] = (uint8_t)((b->sums[(size_t)i * 3 + j] + w / 2) / w);
+            mean[j] = (uint8_t)((bin->sum[j] + n / 2) / n);
         ct_space_from_srgb8_fast(space, mean, pts + (size_t)i * 3);
+        w[i] = bin->weight;
     }
     out->n = b->n;
     out->points = pts;
-    out->weights = b->weights;
+    out->weights = w;
 }
 
-/* The fine level as the distinct colours themselves. */
+/* A level of the distinct colours themselves. */
 static void exact_level(const ct_uniq *u, int space, float *pts, uint32_t *w, ct_hist_level *out)
 {
     for (uint32_t i = 0; i < u->n; i++) {
@@ -143,36 +205,31 @@ static void exact_level(const ct_uniq *u, int space, float *pts, uint32_t *w, ct
 }
 
 /* Share 0 the coarse level, share 1 the fine one (7-bit bins or the exact colours). Each
- * share writes only its own level, so the result is the same on any thread count. */
+ * share writes only its own level and reads the count, so the result is the same on any
+ * thread count. */
 static void levels_share(void *arg, uint32_t share)
 {
     ct_levels_job *j = arg;
-    ct_bins *b = share == 0 ? &j->coarse : &j->fine;
-    int filled = share == 0 ? j->coarse_filled : j->fine_filled;
-    if (share == 1 && !j->fine_binned) {
-        exact_level(j->u, j->space, j->fine_pts, j->fine.weights, &j->out->fine);
-        return;
-    }
-    if (!filled) {
-        ct_bins_start(b);
-        ct_bins_add_all(b, j->u);
-    }
-    bins_level(b, j->space, share == 0 ? j->coarse_pts : j->fine_pts, share == 0 ? &j->out->coarse : &j->out->fine);
+    const ct_count *c = j->count;
+    if (share == 0)
+        bins_level(&c->coarse, j->space, j->coarse_pts, j->coarse_w, &j->out->coarse);
+    else if (c->fine_on)
+        bins_level(&c->fine, j->space, j->fine_pts, j->fine_w, &j->out->fine);
+    else
+        exact_level(&c->u, j->space, j->fine_pts, j->fine_w, &j->out->fine);
 }
 
 void ct_levels_run(ct_levels_job *job, ct_pool *pool)
 {
-    job->out->distinct = job->u->n;
-    job->out->binned = 1;
-    ct_pool_run(pool, 2, levels_share, job);
-}
-
-void ct_levels_exact(ct_levels_job *job)
-{
-    job->out->distinct = job->u->n;
-    job->out->binned = 0;
-    exact_level(job->u, job->space, job->fine_pts, job->fine.weights, &job->out->fine);
-    job->out->coarse = job->out->fine;
+    const ct_count *c = job->count;
+    job->out->distinct = c->u.n;
+    job->out->binned = c->coarse_on;
+    if (c->coarse_on) {
+        ct_pool_run(pool, 2, levels_share, job);
+    } else {
+        exact_level(&c->u, job->space, job->fine_pts, job->fine_w, &job->out->fine);
+        job->out->coarse = job->out->fine;
+    }
 }
 
 int ct_hist_build(const ct_samples *s, int space, uint32_t exact_limit, ct_arena *a, ct_pool *pool, ct_hist *out,
@@ -188,37 +245,19 @@ int ct_hist_build(const ct_samples *s, int space, uint32_t exact_limit, ct_arena
      * seed it was ~6 MB of the CLI's peak RSS (bench/README.md). */
     uint32_t max_distinct = s->n < (1u << 24) ? s->n : (1u << 24);
     ct_levels_job job = {.space = space, .out = out};
-    uint32_t *fine_w = ct_arena_alloc(a, (size_t)max_distinct * sizeof(uint32_t));
-    uint32_t *coarse_w = ct_arena_alloc(a, (size_t)max_distinct * sizeof(uint32_t));
+    job.fine_w = ct_arena_alloc(a, (size_t)max_distinct * sizeof(uint32_t));
+    job.coarse_w = ct_arena_alloc(a, (size_t)max_distinct * sizeof(uint32_t));
     job.fine_pts = ct_arena_alloc(a, (size_t)max_distinct * 3 * sizeof(float));
     job.coarse_pts = ct_arena_alloc(a, (size_t)max_distinct * 3 * sizeof(float));
-    if (!fine_w || !coarse_w || !job.fine_pts || !job.coarse_pts)
+    if (!job.fine_w || !job.coarse_w || !job.fine_pts || !job.coarse_pts)
         return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "histogram: out of memory for %u samples", s->n);
-    job.fine.weights = fine_w;
     ct_arena_mark scratch = ct_arena_mark_get(a);
-    ct_uniq u;
-    if (ct_uniq_alloc(&u, max_distinct, a) < 0)
+    ct_count count;
+    if (ct_count_alloc(&count, s->n, exact_limit, a) < 0)
         return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "histogram: out of memory for %u samples", s->n);
-    for (uint32_t i = 0; i < s->n; i++) {
-        const uint8_t *p = s->rgb + (size_t)i * 3;
-        ct_uniq_add(&u, (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]);
-    }
-    job.u = &u;
-    int rc = 0;
-    if (u.n > exact_limit) {
-        /* The bins are folded from the distinct colours (one pass over them, not over the
-         * samples), so their tables are sized by those. */
-        job.fine_binned = u.n > CT_HIST_FINE_EXACT_LIMIT;
-        rc = ct_bins_alloc(&job.coarse, CT_HIST_COARSE_BITS, u.n, coarse_w, a);
-        if (rc == 0 && job.fine_binned)
-            rc = ct_bins_alloc(&job.fine, CT_HIST_FINE_BITS, u.n, fine_w, a);
-        if (rc == 0)
-            ct_levels_run(&job, pool);
-    } else {
-        ct_levels_exact(&job);
-    }
+    ct_count_rgb(&count, s->rgb, s->n);
+    job.count = &count;
+    ct_levels_run(&job, pool);
     ct_arena_rewind(a, &scratch);
-    if (rc < 0)
-        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "histogram: out of memory for %u colours", u.n);
     return 0;
 }

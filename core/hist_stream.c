@@ -30,36 +30,10 @@ static ct_hist_stream *of_watch(ct_sample_watch *w)
     return (ct_hist_stream *)((char *)w - offsetof(ct_hist_stream, watch));
 }
 
-/* One opaque sample of colour 0xRRGGBB. A cover crossing a limit gets its bins then, from
- * the distinct colours counted so far, and from there on sample by sample: the same bins as
- * folding every distinct colour at the end (hist_parts.h). */
-static void count_colour(ct_hist_stream *hs, uint32_t rgb)
-{
-    int is_new = ct_uniq_add(&hs->u, rgb);
-    if (hs->coarse_on) {
-        ct_bins_add(&hs->levels.coarse, rgb, 1);
-    } else if (is_new && hs->u.n > hs->exact_limit) {
-        ct_bins_start(&hs->levels.coarse);
-        ct_bins_add_all(&hs->levels.coarse, &hs->u);
-        hs->coarse_on = 1;
-    }
-    if (hs->fine_on) {
-        ct_bins_add(&hs->levels.fine, rgb, 1);
-    } else if (is_new && hs->u.n > CT_HIST_FINE_EXACT_LIMIT) {
-        ct_bins_start(&hs->levels.fine);
-        ct_bins_add_all(&hs->levels.fine, &hs->u);
-        hs->fine_on = 1;
-    }
-}
-
 /* Grid rows [from, to), in grid order; transparent points are not samples (sample.h). */
 static void count_rows(ct_hist_stream *hs, uint32_t from, uint32_t to)
 {
-    const uint8_t *p = hs->grid + (size_t)from * hs->cols * 4;
-    const uint8_t *end = hs->grid + (size_t)to * hs->cols * 4;
-    for (; p < end; p += 4)
-        if (p[3] >= 128)
-            count_colour(hs, (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]);
+    ct_count_rgba(&hs->count, hs->grid + (size_t)from * hs->cols * 4, (size_t)(to - from) * hs->cols);
 }
 
 /* ---- the decoding thread's side: the sampler's watch ---------------------------------- */
@@ -75,16 +49,15 @@ static int on_begun(ct_sample_watch *w, const ct_sampler *s)
      * in ct_hist_build; everything after the mark is scratch. */
     uint64_t points = (uint64_t)s->cols * s->rows;
     uint32_t max = points < (1u << 24) ? (uint32_t)points : (1u << 24);
-    uint32_t *fine_w = ct_arena_alloc(a, (size_t)max * sizeof(uint32_t));
-    uint32_t *coarse_w = ct_arena_alloc(a, (size_t)max * sizeof(uint32_t));
-    hs->levels.fine_pts = ct_arena_alloc(a, (size_t)max * 3 * sizeof(float));
-    hs->levels.coarse_pts = ct_arena_alloc(a, (size_t)max * 3 * sizeof(float));
-    if (!fine_w || !coarse_w || !hs->levels.fine_pts || !hs->levels.coarse_pts)
+    ct_levels_job *job = &hs->levels;
+    job->fine_w = ct_arena_alloc(a, (size_t)max * sizeof(uint32_t));
+    job->coarse_w = ct_arena_alloc(a, (size_t)max * sizeof(uint32_t));
+    job->fine_pts = ct_arena_alloc(a, (size_t)max * 3 * sizeof(float));
+    job->coarse_pts = ct_arena_alloc(a, (size_t)max * 3 * sizeof(float));
+    if (!job->fine_w || !job->coarse_w || !job->fine_pts || !job->coarse_pts)
         return -1;
     hs->scratch = ct_arena_mark_get(a);
-    if (ct_uniq_alloc(&hs->u, max, a) < 0 ||
-        ct_bins_alloc(&hs->levels.coarse, CT_HIST_COARSE_BITS, max, coarse_w, a) < 0 ||
-        ct_bins_alloc(&hs->levels.fine, CT_HIST_FINE_BITS, max, fine_w, a) < 0)
+    if (ct_count_alloc(&hs->count, max, hs->exact_limit, a) < 0)
         return -1;
     pthread_mutex_lock(&hs->lock);
     hs->grid = s->grid;
@@ -264,20 +237,13 @@ void ct_hist_stream_destroy(ct_hist_stream *hs)
 int ct_hist_stream_finish(ct_hist_stream *hs, ct_arena *arena, ct_pool *pool, ct_hist *out, ct_err *err)
 {
     memset(out, 0, sizeof *out);
-    if (hs->state != DONE || hs->u.n == 0)
+    if (hs->state != DONE || hs->count.u.n == 0)
         return ct_fail(err, COVERTHEME_ERR_INVALID_ARGUMENT, "histogram: no samples");
     ct_levels_job *job = &hs->levels;
-    job->u = &hs->u;
+    job->count = &hs->count;
     job->space = hs->space;
     job->out = out;
-    if (hs->u.n > hs->exact_limit) {
-        job->fine_binned = hs->u.n > CT_HIST_FINE_EXACT_LIMIT;
-        job->coarse_filled = hs->coarse_on;
-        job->fine_filled = hs->fine_on;
-        ct_levels_run(job, pool);
-    } else {
-        ct_levels_exact(job);
-    }
+    ct_levels_run(job, pool);
     ct_arena_rewind(arena, &hs->scratch);
     return 0;
 }

@@ -2,9 +2,9 @@
  *
  * Decoding and counting overlap on two threads: the decoder feeds the sampler (sample.h),
  * which tells this stream (its watch) each time more grid rows are final, and the reading
- * thread counts their colours meanwhile, into the distinct-colour table and, once the cover
- * has more colours than the exact limit, into the coarse and fine bins too. When the decode
- * ends only the bin means and their conversion are left (ct_hist_stream_finish). The result
+ * thread counts their colours meanwhile (hist_parts.h's count: the distinct colours, and
+ * the coarse and fine bins once the cover has more colours than their limits). When the
+ * decode ends only the bin means and their conversion are left (ct_hist_stream_finish). The result
  * is ct_hist_build's on the same samples, bit for bit: the samples are read in the same
  * order, bins are numbered by their first sample either way and their sums are integers.
  *
@@ -44,9 +44,8 @@ typedef struct ct_hist_stream {
     ct_arena_mark scratch;  /* the tables above it go at finish */
     /* The counting thread's (the decoding thread's when it counts the rest itself): on
      * cache lines of their own, since they change with every new colour. */
-    _Alignas(64) ct_uniq u;
+    _Alignas(64) ct_count count;
     ct_levels_job levels;
-    int coarse_on, fine_on; /* the bins are being filled sample by sample */
     /* Shared by the two threads, under `lock`... */
     _Alignas(64) pthread_mutex_t lock;
     pthread_cond_t changed;

@@ -68,6 +68,40 @@ static void first_bin_holds_first_sample(const ct_hist_level *l, const uint8_t *
     }
 }
 
+/* Both levels of a binned histogram against their definition, computed here the slow way
+ * from the samples alone: one bin per key of `bits` bits per channel, numbered by its first
+ * sample, holding the rounded mean of its samples and their number. */
+static void check_bins_by_definition(const ct_hist_level *l, const uint8_t *rgb, uint32_t n, int bits, int space)
+{
+    uint32_t *bin_of = calloc((size_t)1 << (3 * bits), sizeof *bin_of); /* bin + 1, 0: none yet */
+    uint64_t(*sum)[4] = calloc(n, sizeof *sum);
+    ck_assert(bin_of && sum);
+    uint32_t bins = 0, shift = 8 - (uint32_t)bits;
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *p = rgb + (size_t)i * 3;
+        uint32_t key = (uint32_t)(p[0] >> shift) << (2 * bits) | (uint32_t)(p[1] >> shift) << bits | (p[2] >> shift);
+        if (!bin_of[key])
+            bin_of[key] = ++bins;
+        uint64_t *t = sum[bin_of[key] - 1];
+        for (int j = 0; j < 3; j++)
+            t[j] += p[j];
+        t[3]++;
+    }
+    ck_assert_uint_eq(l->n, bins);
+    for (uint32_t b = 0; b < bins; b++) {
+        uint8_t mean[3];
+        for (int j = 0; j < 3; j++)
+            mean[j] = (uint8_t)((sum[b][j] + sum[b][3] / 2) / sum[b][3]);
+        float want[3];
+        ct_space_from_srgb8_fast(space, mean, want);
+        ck_assert_msg(memcmp(l->points + (size_t)b * 3, want, sizeof want) == 0, "%d-bit bin %u: point differs", bits,
+                      b);
+        ck_assert_uint_eq(l->weights[b], sum[b][3]);
+    }
+    free(bin_of);
+    free(sum);
+}
+
 /* Above the exact limit the coarse level holds 6-bit bin means and the fine level every
  * distinct colour; both weigh the samples exactly. */
 START_TEST(binned_above_the_limit)
@@ -86,24 +120,36 @@ START_TEST(binned_above_the_limit)
     ck_assert_uint_eq(weight_sum(&h.coarse), N);
     ck_assert_uint_eq(weight_sum(&h.fine), N);
     first_bin_holds_first_sample(&h.coarse, rgb, CT_HIST_COARSE_BITS);
+    check_bins_by_definition(&h.coarse, rgb, N, CT_HIST_COARSE_BITS, COVERTHEME_SPACE_RGB);
     ct_arena_destroy(&a);
     free(rgb);
 }
 END_TEST
 
 /* With more distinct colours than CT_HIST_FINE_EXACT_LIMIT the fine level is 7-bit bin
- * means: fewer points than colours, more than the coarse level, same total weight. */
+ * means: fewer points than samples, more than the coarse level, same total weight, each
+ * level what its definition gives (the count starts both bins from the distinct colours
+ * when a limit is crossed and fills them sample by sample after); and the distinct count
+ * stops at the limit. */
 START_TEST(fine_level_binned_above_its_limit)
 {
     enum { N = 40000 };
     uint8_t *rgb = random_colours(N, 6);
+    /* Repeats, so bins and colours weigh more than one sample: every 4th sample repeats one
+     * from before the limit was crossed, every 7th the sample before it. */
+    for (uint32_t i = 1; i < N; i++)
+        if (i % 4 == 0 || i % 7 == 0)
+            memcpy(rgb + (size_t)i * 3, rgb + (size_t)(i % 4 == 0 ? i / 4 : i - 1) * 3, 3);
     ct_samples s = samples_of(rgb, N);
     ct_arena a;
     ct_arena_init(&a);
     ct_hist h;
     ck_assert_int_eq(ct_hist_build(&s, COVERTHEME_SPACE_RGB, 4096, &a, NULL, &h, NULL), 0);
-    ck_assert_uint_gt(h.distinct, CT_HIST_FINE_EXACT_LIMIT);
-    ck_assert_uint_lt(h.fine.n, h.distinct);
+    ck_assert_int_eq(h.binned, 1);
+    ck_assert_uint_eq(h.distinct, CT_HIST_FINE_EXACT_LIMIT + 1);
+    ck_assert_uint_lt(h.fine.n, N);
+    check_bins_by_definition(&h.fine, rgb, N, CT_HIST_FINE_BITS, COVERTHEME_SPACE_RGB);
+    check_bins_by_definition(&h.coarse, rgb, N, CT_HIST_COARSE_BITS, COVERTHEME_SPACE_RGB);
     ck_assert_uint_gt(h.fine.n, h.coarse.n);
     ck_assert_uint_eq(weight_sum(&h.coarse), N);
     ck_assert_uint_eq(weight_sum(&h.fine), N);
@@ -141,7 +187,8 @@ START_TEST(pool_gives_the_same_levels)
         ck_assert_uint_eq(serial.distinct, pooled.distinct);
         ts_same_level(&serial.coarse, &pooled.coarse, "coarse");
         ts_same_level(&serial.fine, &pooled.fine, "fine");
-        ck_assert_msg((serial.fine.n < serial.distinct) == (t == 0), "fine level binned: %u of %u", serial.fine.n,
+        ck_assert_msg((serial.distinct > CT_HIST_FINE_EXACT_LIMIT) == (t == 0), "%u distinct", serial.distinct);
+        ck_assert_msg((serial.fine.n != serial.distinct) == (t == 0), "fine level binned: %u of %u", serial.fine.n,
                       serial.distinct);
         ct_arena_destroy(&a);
         ct_arena_destroy(&b);
