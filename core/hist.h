@@ -38,8 +38,8 @@ typedef struct ct_hist_level {
 typedef struct ct_hist {
     ct_hist_level coarse, fine; /* the same arrays twice when not binned */
     /* Distinct 24-bit colours among the samples, counted up to CT_HIST_FINE_EXACT_LIMIT + 1:
-     * past that the fine level is binned and the count stops (one table probe per sample
-     * instead of two; nothing uses the exact number of a cover with so many colours). */
+     * past that the fine level is binned and the count stops (one table probe fewer per
+     * sample; nothing uses the exact number of a cover with so many colours). */
     uint32_t distinct;
     int binned;         /* 0: both levels are the distinct colours; 1: coarse is bin means */
 } ct_hist;
@@ -47,8 +47,9 @@ typedef struct ct_hist {
 struct ct_pool;
 
 /* s->n >= 1. `exact_limit` above CT_HIST_FINE_EXACT_LIMIT acts as that limit (a cover
- * with more colours is always binned). Memory comes from `arena` (required). The two levels of a binned histogram are
- * built side by side on `pool` (NULL: one after the other; the same result either way).
+ * with more colours is always binned). Memory comes from `arena` (required). The two
+ * levels of a binned histogram are built side by side on `pool` (NULL: one after the
+ * other; the same result either way).
  * Returns 0 or COVERTHEME_ERR_NO_MEMORY. */
 int ct_hist_build(const ct_samples *s, int space, uint32_t exact_limit, ct_arena *arena, struct ct_pool *pool,
                   ct_hist *out, ct_err *err);
