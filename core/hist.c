@@ -20,7 +20,8 @@ static uint32_t table_cap(uint32_t n)
     return cap;
 }
 
-int ct_uniq_alloc(ct_uniq *u, uint32_t max_colours, ct_arena *a)
+/* Tables for up to `max_colours` distinct colours, from the arena. -1: out of memory. */
+static int uniq_alloc(ct_uniq *u, uint32_t max_colours, ct_arena *a)
 {
     /* at most 2^24 distinct colours exist, so the cap always fits */
     uint32_t cap = table_cap(max_colours);
@@ -32,7 +33,8 @@ int ct_uniq_alloc(ct_uniq *u, uint32_t max_colours, ct_arena *a)
     return u->slots && u->rgb && u->count ? 0 : -1;
 }
 
-int ct_uniq_add(ct_uniq *u, uint32_t rgb)
+/* Counts one sample of colour 0xRRGGBB; 1 when the colour is new. */
+static int uniq_add(ct_uniq *u, uint32_t rgb)
 {
     uint32_t key = rgb + 1;
     for (uint32_t h = hash24(key, u->mask);; h = (h + 1) & u->mask) {
@@ -59,9 +61,11 @@ static void unpack(uint32_t rgb, uint8_t out[3])
     out[2] = (uint8_t)rgb;
 }
 
-/* The bin of a key is found in a hash table sized by the colours, not in a table of every
- * possible bin: 2^21 7-bit bins would be 8 MB to clear on every call. */
-int ct_bins_alloc(ct_bins *b, uint32_t bits, uint32_t max_colours, ct_arena *a)
+/* Tables for up to `max_colours` distinct colours (or as many bins as exist, 2^(3 bits), if
+ * fewer), from the arena, left uncleared until bins_start. -1: out of memory. The bin of a
+ * key is found in a hash table sized by the colours, not in a table of every possible bin:
+ * 2^21 7-bit bins would be 8 MB to clear on every call. */
+static int bins_alloc(ct_bins *b, uint32_t bits, uint32_t max_colours, ct_arena *a)
 {
     uint32_t max_bins = 1u << (3 * bits); /* bins that exist at all */
     if (max_colours < max_bins)
@@ -75,7 +79,8 @@ int ct_bins_alloc(ct_bins *b, uint32_t bits, uint32_t max_colours, ct_arena *a)
     return b->slots && b->bins ? 0 : -1;
 }
 
-void ct_bins_start(ct_bins *b)
+/* Empties the bins (clears the table). */
+static void bins_start(ct_bins *b)
 {
     memset(b->slots, 0, ((size_t)b->mask + 1) * sizeof *b->slots);
     b->n = 0;
@@ -98,7 +103,8 @@ static ct_bin_sums *bin_of(ct_bins *b, uint32_t key)
     return &b->bins[s->idx];
 }
 
-void ct_bins_add(ct_bins *b, uint32_t rgb, uint32_t count)
+/* Adds `count` samples of colour 0xRRGGBB. */
+static void bins_add(ct_bins *b, uint32_t rgb, uint32_t count)
 {
     const uint32_t bits = b->bits, shift = 8 - bits;
     uint8_t c[3];
@@ -110,10 +116,11 @@ void ct_bins_add(ct_bins *b, uint32_t rgb, uint32_t count)
     bin->weight += count;
 }
 
-void ct_bins_add_all(ct_bins *b, const ct_uniq *u)
+/* Adds every distinct colour of `u` with its count, in first-occurrence order. */
+static void bins_add_all(ct_bins *b, const ct_uniq *u)
 {
     for (uint32_t i = 0; i < u->n; i++)
-        ct_bins_add(b, u->rgb[i], u->count[i]);
+        bins_add(b, u->rgb[i], u->count[i]);
 }
 
 int ct_count_alloc(ct_count *c, uint32_t max_samples, uint32_t exact_limit, ct_arena *a)
@@ -123,11 +130,11 @@ int ct_count_alloc(ct_count *c, uint32_t max_samples, uint32_t exact_limit, ct_a
     uint32_t max_distinct = max < CT_HIST_FINE_EXACT_LIMIT + 1 ? max : CT_HIST_FINE_EXACT_LIMIT + 1;
     memset(c, 0, sizeof *c);
     c->exact_limit = exact_limit < CT_HIST_FINE_EXACT_LIMIT ? exact_limit : CT_HIST_FINE_EXACT_LIMIT;
-    if (ct_uniq_alloc(&c->u, max_distinct, a) < 0)
+    if (uniq_alloc(&c->u, max_distinct, a) < 0)
         return -1;
-    if (max > c->exact_limit && ct_bins_alloc(&c->coarse, CT_HIST_COARSE_BITS, max, a) < 0)
+    if (max > c->exact_limit && bins_alloc(&c->coarse, CT_HIST_COARSE_BITS, max, a) < 0)
         return -1;
-    if (max > CT_HIST_FINE_EXACT_LIMIT && ct_bins_alloc(&c->fine, CT_HIST_FINE_BITS, max, a) < 0)
+    if (max > CT_HIST_FINE_EXACT_LIMIT && bins_alloc(&c->fine, CT_HIST_FINE_BITS, max, a) < 0)
         return -1;
     return 0;
 }
@@ -135,26 +142,26 @@ int ct_count_alloc(ct_count *c, uint32_t max_samples, uint32_t exact_limit, ct_a
 static inline __attribute__((always_inline)) void count_add(ct_count *c, uint32_t rgb)
 {
     if (c->fine_on) {
-        ct_bins_add(&c->coarse, rgb, 1);
-        ct_bins_add(&c->fine, rgb, 1);
+        bins_add(&c->coarse, rgb, 1);
+        bins_add(&c->fine, rgb, 1);
         return;
     }
-    if (!ct_uniq_add(&c->u, rgb)) {
+    if (!uniq_add(&c->u, rgb)) {
         if (c->coarse_on)
-            ct_bins_add(&c->coarse, rgb, 1);
+            bins_add(&c->coarse, rgb, 1);
         return;
     }
     /* A new colour: it may cross a limit, whose bins then start from every colour so far. */
     if (c->coarse_on) {
-        ct_bins_add(&c->coarse, rgb, 1);
+        bins_add(&c->coarse, rgb, 1);
     } else if (c->u.n > c->exact_limit) {
-        ct_bins_start(&c->coarse);
-        ct_bins_add_all(&c->coarse, &c->u);
+        bins_start(&c->coarse);
+        bins_add_all(&c->coarse, &c->u);
         c->coarse_on = 1;
     }
     if (c->u.n > CT_HIST_FINE_EXACT_LIMIT) {
-        ct_bins_start(&c->fine);
-        ct_bins_add_all(&c->fine, &c->u);
+        bins_start(&c->fine);
+        bins_add_all(&c->fine, &c->u);
         c->fine_on = 1;
     }
 }

@@ -31,11 +31,6 @@ typedef struct ct_uniq {
     uint32_t *rgb, *count, n; /* first-occurrence order */
 } ct_uniq;
 
-/* Tables for up to `max_colours` distinct colours, from the arena. -1: out of memory. */
-int ct_uniq_alloc(ct_uniq *u, uint32_t max_colours, ct_arena *a);
-/* Counts one sample of colour 0xRRGGBB; 1 when the colour is new. */
-int ct_uniq_add(ct_uniq *u, uint32_t rgb);
-
 /* One bin: its samples' exact integer sums per channel and how many there are (at most
  * the samples, which are counted in 32 bits); 32 bytes, so one cache line. */
 typedef struct ct_bin_sums {
@@ -50,16 +45,6 @@ typedef struct ct_bins {
     ct_bin_sums *bins;
     uint32_t n, bits;
 } ct_bins;
-
-/* Tables for up to `max_colours` distinct colours (or as many bins as exist, 2^(3 bits), if
- * fewer), from the arena, left uncleared until ct_bins_start. -1: out of memory. */
-int ct_bins_alloc(ct_bins *b, uint32_t bits, uint32_t max_colours, ct_arena *a);
-/* Empties the bins (clears the table). */
-void ct_bins_start(ct_bins *b);
-/* Adds `count` samples of colour 0xRRGGBB. */
-void ct_bins_add(ct_bins *b, uint32_t rgb, uint32_t count);
-/* Adds every distinct colour of `u` with its count, in first-occurrence order. */
-void ct_bins_add_all(ct_bins *b, const ct_uniq *u);
 
 /* The count both builders run over the samples in their order. The distinct colours, until
  * a sample makes them more than CT_HIST_FINE_EXACT_LIMIT; the coarse bins from the sample
