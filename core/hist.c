@@ -226,6 +226,16 @@ static void levels_share(void *arg, uint32_t share)
         exact_level(&c->u, j->space, j->fine_pts, j->fine_w, &j->out->fine);
 }
 
+int ct_levels_alloc(ct_levels_job *job, uint32_t max_samples, ct_arena *a)
+{
+    uint32_t max = max_samples < (1u << 24) ? max_samples : (1u << 24);
+    job->fine_w = ct_arena_alloc(a, (size_t)max * sizeof(uint32_t));
+    job->coarse_w = ct_arena_alloc(a, (size_t)max * sizeof(uint32_t));
+    job->fine_pts = ct_arena_alloc(a, (size_t)max * 3 * sizeof(float));
+    job->coarse_pts = ct_arena_alloc(a, (size_t)max * 3 * sizeof(float));
+    return job->fine_w && job->coarse_w && job->fine_pts && job->coarse_pts ? 0 : -1;
+}
+
 void ct_levels_run(ct_levels_job *job, ct_pool *pool)
 {
     const ct_count *c = job->count;
@@ -250,13 +260,8 @@ int ct_hist_build(const ct_samples *s, int space, uint32_t exact_limit, ct_arena
      * never touched, so they cost no memory. Everything after the mark (the colour table,
      * the bins' tables and sums) is scratch, released for k-means to reuse: on the 24 MB
      * seed it was ~6 MB of the CLI's peak RSS (bench/README.md). */
-    uint32_t max_distinct = s->n < (1u << 24) ? s->n : (1u << 24);
     ct_levels_job job = {.space = space, .out = out};
-    job.fine_w = ct_arena_alloc(a, (size_t)max_distinct * sizeof(uint32_t));
-    job.coarse_w = ct_arena_alloc(a, (size_t)max_distinct * sizeof(uint32_t));
-    job.fine_pts = ct_arena_alloc(a, (size_t)max_distinct * 3 * sizeof(float));
-    job.coarse_pts = ct_arena_alloc(a, (size_t)max_distinct * 3 * sizeof(float));
-    if (!job.fine_w || !job.coarse_w || !job.fine_pts || !job.coarse_pts)
+    if (ct_levels_alloc(&job, s->n, a) < 0)
         return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "histogram: out of memory for %u samples", s->n);
     ct_arena_mark scratch = ct_arena_mark_get(a);
     ct_count count;

@@ -77,6 +77,9 @@ typedef struct ct_levels_job {
     ct_hist *out;
 } ct_levels_job;
 
+/* The arrays the levels keep (points and weights of both), for up to `max_samples` points
+ * (at most 2^24, the colours that exist), from the arena. -1: out of memory. */
+int ct_levels_alloc(ct_levels_job *job, uint32_t max_samples, ct_arena *a);
 /* Fills job->out from job->count, the two levels of a binned count side by side on `pool`
  * (NULL: one after the other; the same bits). */
 void ct_levels_run(ct_levels_job *job, struct ct_pool *pool);

@@ -49,12 +49,7 @@ static int on_begun(ct_sample_watch *w, const ct_sampler *s)
      * in ct_hist_build; everything after the mark is scratch. */
     uint64_t points = (uint64_t)s->cols * s->rows;
     uint32_t max = points < (1u << 24) ? (uint32_t)points : (1u << 24);
-    ct_levels_job *job = &hs->levels;
-    job->fine_w = ct_arena_alloc(a, (size_t)max * sizeof(uint32_t));
-    job->coarse_w = ct_arena_alloc(a, (size_t)max * sizeof(uint32_t));
-    job->fine_pts = ct_arena_alloc(a, (size_t)max * 3 * sizeof(float));
-    job->coarse_pts = ct_arena_alloc(a, (size_t)max * 3 * sizeof(float));
-    if (!job->fine_w || !job->coarse_w || !job->fine_pts || !job->coarse_pts)
+    if (ct_levels_alloc(&hs->levels, max, a) < 0)
         return -1;
     hs->scratch = ct_arena_mark_get(a);
     if (ct_count_alloc(&hs->count, max, hs->exact_limit, a) < 0)
