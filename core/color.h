@@ -28,6 +28,9 @@ void ct_space_to_srgb8(int space, const float in[3], uint8_t rgb[3]);
 /* ct_space_from_srgb8 for clustering many colours: CIELAB by table (within 2e-4 of the
  * exact values, deterministic), the other spaces exactly. Thread-safe. */
 void ct_space_from_srgb8_fast(int space, const uint8_t rgb[3], float out[3]);
+/* The same for n colours, packed RGB triples in, float triples out: the same bits as n
+ * calls of ct_space_from_srgb8_fast, without a call and a once-check per colour. */
+void ct_space_from_srgb8_fast_n(int space, const uint8_t *rgb, uint32_t n, float *out);
 
 /* OKLab / OKLCH. oklch: L 0..1, C >= 0, h degrees [0,360). */
 void ct_linear_to_oklab(const double lin[3], double lab[3]);

@@ -179,18 +179,35 @@ void ct_count_rgba(ct_count *c, const uint8_t *rgba, size_t n)
             count_add(c, (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]);
 }
 
+/* Colours are converted in chunks of this many, gathered on the stack, so the conversion
+ * runs over many at once (ct_space_from_srgb8_fast_n) without a buffer of its own. */
+#define CT_CONVERT_CHUNK 256u
+
+/* The rounded integer mean of a bin's channel, sum / weight to the nearest (halves up).
+ * Done in double, which is exact here: sum + weight / 2 and weight are integers below 2^53,
+ * and the quotient (below 256) is either an integer, which the division returns exactly, or
+ * at least 1 / weight >= 2^-32 below the next one, far more than its rounding error (below
+ * 2^-45), so truncating gives the integer quotient. A 64-bit integer division took several
+ * times as long. */
+static uint8_t bin_mean(uint64_t sum, uint32_t weight)
+{
+    return (uint8_t)((double)(sum + weight / 2) / (double)weight);
+}
+
 /* A level of bin means: the rounded integer mean of each bin (exact, no float summation
  * order), converted to the clustering space, and the bins' weights. */
 static void bins_level(const ct_bins *b, int space, float *pts, uint32_t *w, ct_hist_level *out)
 {
-    for (uint32_t i = 0; i < b->n; i++) {
-        const ct_bin_sums *bin = &b->bins[i];
-        uint8_t mean[3];
-        uint64_t n = bin->weight;
-        for (int j = 0; j < 3; j++)
-            mean[j] = (uint8_t)((bin->sum[j] + n / 2) / n);
-        ct_space_from_srgb8_fast(space, mean, pts + (size_t)i * 3);
-        w[i] = bin->weight;
+    uint8_t means[CT_CONVERT_CHUNK * 3];
+    for (uint32_t at = 0; at < b->n; at += CT_CONVERT_CHUNK) {
+        uint32_t m = b->n - at < CT_CONVERT_CHUNK ? b->n - at : CT_CONVERT_CHUNK;
+        for (uint32_t i = 0; i < m; i++) {
+            const ct_bin_sums *bin = &b->bins[at + i];
+            for (int j = 0; j < 3; j++)
+                means[i * 3 + j] = bin_mean(bin->sum[j], bin->weight);
+            w[at + i] = bin->weight;
+        }
+        ct_space_from_srgb8_fast_n(space, means, m, pts + (size_t)at * 3);
     }
     out->n = b->n;
     out->points = pts;
@@ -200,10 +217,12 @@ static void bins_level(const ct_bins *b, int space, float *pts, uint32_t *w, ct_
 /* A level of the distinct colours themselves. */
 static void exact_level(const ct_uniq *u, int space, float *pts, uint32_t *w, ct_hist_level *out)
 {
-    for (uint32_t i = 0; i < u->n; i++) {
-        uint8_t c[3];
-        unpack(u->rgb[i], c);
-        ct_space_from_srgb8_fast(space, c, pts + (size_t)i * 3);
+    uint8_t rgb[CT_CONVERT_CHUNK * 3];
+    for (uint32_t at = 0; at < u->n; at += CT_CONVERT_CHUNK) {
+        uint32_t m = u->n - at < CT_CONVERT_CHUNK ? u->n - at : CT_CONVERT_CHUNK;
+        for (uint32_t i = 0; i < m; i++)
+            unpack(u->rgb[at + i], rgb + i * 3);
+        ct_space_from_srgb8_fast_n(space, rgb, m, pts + (size_t)at * 3);
     }
     memcpy(w, u->count, (size_t)u->n * sizeof *w);
     out->n = u->n;
