@@ -109,7 +109,8 @@ void ct_srgb8_to_lab(const uint8_t rgb[3], double lab[3])
  * which matters when a cover has tens of thousands of distinct colours; reported colours
  * still go through the exact conversion. The cube-root table's reads bound it: an AVX2
  * version (gathers, the same bits) converted the histogram's points only 0.84-1.12x as fast
- * in the pipeline (bench/README.md, "Colour conversion in batches") and was not kept. */
+ * in the pipeline (bench/README.md, "The histogram's points converted in batches") and was
+ * not kept. */
 #define CBRT_SEGMENTS 16384
 
 /* [channel][value][x, y, z], already divided by the white: a channel value's three terms

@@ -187,8 +187,7 @@ void ct_count_rgba(ct_count *c, const uint8_t *rgba, size_t n)
  * Done in double, which is exact here: sum + weight / 2 and weight are integers below 2^53,
  * and the quotient (below 256) is either an integer, which the division returns exactly, or
  * at least 1 / weight >= 2^-32 below the next one, far more than its rounding error (below
- * 2^-45), so truncating gives the integer quotient. A 64-bit integer division took several
- * times as long. */
+ * 2^-45), so truncating gives the integer quotient. */
 static uint8_t bin_mean(uint64_t sum, uint32_t weight)
 {
     return (uint8_t)((double)(sum + weight / 2) / (double)weight);
