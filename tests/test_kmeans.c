@@ -257,6 +257,16 @@ static void random_weighted(ct_rng *r, uint32_t n, uint32_t max_weight, float **
         (*w)[i] = 1 + (uint32_t)ct_rng_below(r, max_weight);
 }
 
+/* got and want are the same result, bit for bit. */
+static void assert_same_result(const ct_kmeans_result *got, const ct_kmeans_result *want)
+{
+    ck_assert_uint_eq(got->k, want->k);
+    ck_assert_uint_eq(got->iterations, want->iterations);
+    ck_assert_mem_eq(got->centroids, want->centroids, want->k * 3 * sizeof(float));
+    ck_assert_mem_eq(got->counts, want->counts, want->k * sizeof(uint32_t));
+    ck_assert_mem_eq(&got->inertia, &want->inertia, sizeof want->inertia);
+}
+
 /* Groups built once (ct_kmeans_groups) and handed to several runs, as the polish does, give
  * what each run gets building its own; too few points get none. */
 START_TEST(shared_groups_give_the_same_result)
@@ -282,11 +292,7 @@ START_TEST(shared_groups_give_the_same_result)
         ck_assert_int_eq(ct_kmeans(pts, n, &p, &own, NULL), 0);
         p.groups = &g;
         ck_assert_int_eq(ct_kmeans(pts, n, &p, &shared, NULL), 0);
-        ck_assert_uint_eq(shared.k, own.k);
-        ck_assert_uint_eq(shared.iterations, own.iterations);
-        ck_assert_mem_eq(shared.centroids, own.centroids, own.k * 3 * sizeof(float));
-        ck_assert_mem_eq(shared.counts, own.counts, own.k * sizeof(uint32_t));
-        ck_assert_mem_eq(&shared.inertia, &own.inertia, sizeof own.inertia);
+        assert_same_result(&shared, &own);
         ct_kmeans_free(&own);
         ct_kmeans_free(&shared);
     }
@@ -321,11 +327,7 @@ START_TEST(pool_and_arena_do_not_change_the_result)
         ck_assert_int_eq(ct_kmeans(pts, n, &q, &got, NULL), 0);
         ck_assert_uint_gt(ct_pool_started(pool), 0); /* the pool did take part */
         ck_assert_int_eq(got.in_arena, 1);
-        ck_assert_uint_eq(got.k, ref.k);
-        ck_assert_uint_eq(got.iterations, ref.iterations);
-        ck_assert_mem_eq(got.centroids, ref.centroids, ref.k * 3 * sizeof(float));
-        ck_assert_mem_eq(got.counts, ref.counts, ref.k * sizeof(uint32_t));
-        ck_assert_mem_eq(&got.inertia, &ref.inertia, sizeof ref.inertia);
+        assert_same_result(&got, &ref);
         ct_kmeans_free(&got);
         ct_arena_destroy(&arena);
         ct_pool_destroy(pool);
