@@ -79,9 +79,20 @@ int ct_sampler_wants_row(const ct_sampler *s, uint32_t y)
     return y < s->height && ct_sampler_next_row(s, y) == y;
 }
 
+/* Copies row y's grid pixels that this part of the row holds: x_first, x_first + x_every, ...
+ * A whole row (x_every 1, every pixel valid) is the common case and gets a loop of its own,
+ * one 4-byte load and store per grid point: the sampler reads every sample of every cover,
+ * and the general test costs a division per point. */
 static void copy_row(ct_sampler *s, uint32_t y, const uint8_t *rgba_row, uint32_t x_first, uint32_t x_every)
 {
     uint8_t *cell = s->grid + (size_t)((y - s->y0) / s->step) * s->cols * 4;
+    const uint8_t *src = rgba_row + (size_t)s->x0 * 4;
+    size_t stride = (size_t)s->step * 4;
+    if (x_every == 1 && x_first == 0) {
+        for (uint32_t c = 0; c < s->cols; c++)
+            memcpy(cell + (size_t)c * 4, src + c * stride, 4);
+        return;
+    }
     uint32_t x = s->x0;
     for (uint32_t c = 0; c < s->cols; c++, x += s->step, cell += 4)
         if (x >= x_first && (x - x_first) % x_every == 0)
@@ -127,15 +138,19 @@ void ct_sampler_finish(ct_sampler *s, ct_samples *out)
     if (s->watch) /* it may still be reading the grid the compaction below overwrites */
         s->watch->ending(s->watch);
     /* The opaque grid pixels, compacted to RGB in place: sample n moves from byte 4i to
-     * byte 3n with n <= i, so it never overwrites a pixel still to be read (memmove
-     * covers the overlap of the first few). */
+     * byte 3n with n <= i, so it never overwrites a pixel still to be read (each is read
+     * whole into px before it is stored). */
     uint32_t n = 0;
     size_t points = (size_t)s->cols * s->rows;
     for (size_t i = 0; i < points; i++) {
-        const uint8_t *p = s->grid + i * 4;
-        if (p[3] < 128)
+        uint8_t px[4];
+        memcpy(px, s->grid + i * 4, 4);
+        if (px[3] < 128)
             continue;
-        memmove(s->grid + (size_t)n * 3, p, 3);
+        /* All four bytes, as one store: the fourth lands on byte 3n + 3 <= 3i + 3, which
+         * is before the next unread point (4i + 4) and inside the grid, and is either
+         * overwritten by the next sample or lies past the last one. */
+        memcpy(s->grid + (size_t)n * 3, px, 4);
         n++;
     }
     uint8_t *rgb = s->grid;

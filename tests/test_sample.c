@@ -86,6 +86,38 @@ START_TEST(transparent_pixels_skipped)
 }
 END_TEST
 
+/* The in-place compaction keeps exactly the opaque pixels, in grid order, for every
+ * pattern of transparent ones on 1- to 10-pixel rows: the first, last and adjacent points
+ * are where a store that overlaps the points still to be read would show. */
+START_TEST(compaction_keeps_opaque_pixels_in_order)
+{
+    for (uint32_t w = 1; w <= 10; w++) {
+        ct_image img = make_image(w, 1);
+        for (uint32_t mask = 0; mask < (1u << w); mask++) {
+            uint8_t want[30];
+            uint32_t n = 0;
+            for (uint32_t x = 0; x < w; x++) {
+                img.rgba[x * 4 + 0] = (uint8_t)(11 * x + mask);
+                img.rgba[x * 4 + 1] = (uint8_t)(200 - x);
+                img.rgba[x * 4 + 2] = (uint8_t)(mask >> 2);
+                img.rgba[x * 4 + 3] = (mask >> x & 1) ? 128 : 127;
+                if (mask >> x & 1)
+                    memcpy(want + 3 * n++, img.rgba + x * 4, 3);
+            }
+            ct_samples s;
+            ck_assert_int_eq(ct_sample_image(&img, 100, &s, NULL), 0);
+            ck_assert_uint_eq(s.n, n);
+            if (n)
+                ck_assert_int_eq(memcmp(s.rgb, want, 3 * n), 0);
+            else
+                ck_assert_ptr_null(s.rgb);
+            ct_samples_free(&s);
+        }
+        ct_image_free(&img);
+    }
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
     ct_samples s;
@@ -234,6 +266,7 @@ Suite *suite_sample(void)
     tcase_add_test(tc, count_stays_under_bound);
     tcase_add_test(tc, grid_is_centred);
     tcase_add_test(tc, transparent_pixels_skipped);
+    tcase_add_test(tc, compaction_keeps_opaque_pixels_in_order);
     tcase_add_test(tc, bad_arguments);
     tcase_add_test(tc, sampler_takes_rows_in_any_order);
     tcase_add_test(tc, sampler_assembles_row_parts);
