@@ -526,8 +526,13 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
     /* Several restarts on a pool run side by side, one per thread, each with its own
      * scratch and its passes inline: no hand-off per pass, and the serial k-means++
      * seeding overlaps too. A single run (or no pool) splits each pass into blocks instead.
-     * Either way a restart computes exactly the same thing. */
-    int side_by_side = restarts > 1 && ct_pool_threads(p->pool) > 1 && (uint64_t)n * k >= CT_KMEANS_POOL_MIN_WORK;
+     * Either way a restart computes exactly the same thing. A pass pays for a hand-off
+     * from n * k >= CT_KMEANS_POOL_MIN_WORK, but a restart is about k such passes (its
+     * seeding makes k - 1, each candidate's, then come the Lloyd passes), so restarts go
+     * side by side from n * k * k: a cover of 256 grey levels now does (bench/README.md,
+     * "A scanline that stays in the cache"). */
+    int side_by_side = restarts > 1 && ct_pool_threads(p->pool) > 1 &&
+                       (uint64_t)n * k * k >= CT_KMEANS_POOL_MIN_WORK;
     /* Passes over enough points search group by group (kmeans_groups.h): the labels of a
      * full search, with the blocks and their sums in the groups' order, which depends on
      * the points alone. */
