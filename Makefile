@@ -130,7 +130,7 @@ BENCH_CFLAGS_STR := $(BASE_CFLAGS) $(CFLAGS)
 $(BUILD)/bench/machine.o: BASE_CFLAGS += -DCOVERTHEME_BENCH_CFLAGS='"$(BENCH_CFLAGS_STR)"'
 
 bench-tools: all $(BUILD)/covertheme-bench $(BUILD)/covertheme-quality $(BUILD)/libmcount.so $(BUILD)/covertheme-pool-latency \
-             $(BUILD)/covertheme-overlap-ab
+             $(BUILD)/covertheme-overlap-ab $(BUILD)/covertheme-jpeg-rows
 
 # The harness drives the library through its public ABI only; floors call the decoders.
 $(BUILD)/covertheme-bench: $(BENCH_OBJ) $(LIB)
@@ -140,6 +140,10 @@ $(BUILD)/covertheme-bench: $(BENCH_OBJ) $(LIB)
 $(BUILD)/covertheme-overlap-ab: $(BUILD)/bench/overlap_ab.o $(BUILD)/bench/inputs.o $(BUILD)/bench/stats.o $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/bench/overlap_ab.o $(BUILD)/bench/inputs.o $(BUILD)/bench/stats.o \
 	    -L$(BUILD) -l:$(SONAME) -Wl,-rpath,'$$ORIGIN' $(LDLIBS)
+
+# libjpeg alone: what its non-temporal stores cost a reader of its rows (bench/jpeg_rows.c).
+$(BUILD)/covertheme-jpeg-rows: $(BUILD)/bench/jpeg_rows.o $(BUILD)/bench/inputs.o $(BUILD)/bench/stats.o
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Dispatch latency of the worker pool and the k-means inline threshold (bench/pool_latency.c).
 $(BUILD)/covertheme-pool-latency: $(BUILD)/bench/pool_latency.o $(CORE_OBJ)
