@@ -73,7 +73,8 @@ typedef struct ct_decoded_info {
  * Peak memory: PNG decodes row by row into one row buffer (interlaced files included) and
  * JPEG scanline by scanline, skipping the rows the grid does not use where libjpeg-turbo
  * allows it without changing any kept pixel (libjpeg itself still holds a progressive
- * file's coefficients); only WebP decodes the whole image (into the arena) and samples it.
+ * file's coefficients); only WebP decodes the whole image (into the arena) and samples it,
+ * a lossy one whose grid skips pixels as its YUV 4:2:0 planes (1.5 bytes a pixel, not 4).
  *
  * On failure `out` and `info` are zeroed and nothing is held (arena memory aside). */
 int ct_decode_sampled(const uint8_t *data, size_t size, const ct_decode_limits *lim,

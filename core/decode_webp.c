@@ -9,9 +9,12 @@
  * into our buffer, but only the former says *why* decoding failed (truncated versus
  * malformed), which ends up in the user's error message.
  *
- * The sampled decode (ct_decode_webp_sampled) decodes the whole image the same way, into
- * the caller's arena when there is one, and samples it: libwebp's incremental decoder
- * would save that buffer, but WebP covers are small in practice and this keeps one path.
+ * The sampled decode (ct_decode_webp_sampled) has libwebp write the image into the caller's
+ * arena (when there is one) and samples it; its incremental decoder would need an output
+ * buffer for every row just the same. A lossy WebP whose sample grid skips pixels is decoded
+ * to its YUV 4:2:0 planes instead (1.5 bytes a pixel, not 4), and only the grid's pixels are
+ * converted, by webp_yuv.c, bit for bit as libwebp would have (bench/README.md, "Lossy WebP
+ * sampled from its planes").
  *
  * Status mapping: VP8_STATUS_OUT_OF_MEMORY -> NO_MEMORY, VP8_STATUS_UNSUPPORTED_FEATURE ->
  * UNSUPPORTED_FORMAT (a WebP variant libwebp cannot read), everything else -> CORRUPT. */
@@ -22,6 +25,8 @@
 #include <string.h>
 
 #include <webp/decode.h>
+
+#include "webp_yuv.h"
 
 static const char *webp_status_text(VP8StatusCode status)
 {
@@ -125,6 +130,83 @@ int ct_decode_webp(const uint8_t *data, size_t size, const ct_decode_limits *lim
     return COVERTHEME_OK;
 }
 
+/* Lossy (VP8) data, YUV 4:2:0 inside, whose sample grid takes at most one pixel in four:
+ * decoded to its planes. Below that the planes save little memory, and converting the grid's
+ * pixels one by one cost as much as libwebp's vectorised conversion of them all (paired calls:
+ * 0.98-1.02 at 500 px, 0.93-0.99 from 1000 px; bench/README.md). */
+static int sample_from_planes(const WebPBitstreamFeatures *features, uint32_t max_samples)
+{
+    return features->format == 1 && (uint64_t)features->width * (uint64_t)features->height > 4 * (uint64_t)max_samples;
+}
+
+/* The YUV planes of a lossy WebP, in one block from the arena (or the heap): *block gets what
+ * to free. Returns 0 or a ct error. */
+static int decode_planes(const uint8_t *data, size_t size, const WebPBitstreamFeatures *f, ct_arena *arena,
+                         ct_yuv_planes *p, uint8_t **block, ct_err *err)
+{
+    uint32_t w = (uint32_t)f->width, h = (uint32_t)f->height, cw = (w + 1) / 2, ch = (h + 1) / 2;
+    size_t luma = (size_t)w * h, chroma = (size_t)cw * ch, bytes = luma * (f->has_alpha ? 2 : 1) + 2 * chroma;
+    *block = ct_mem_alloc(arena, bytes);
+    if (!*block)
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "WebP: out of memory for %zu bytes", bytes);
+    *p = (ct_yuv_planes){w, h, *block, *block + luma, *block + luma + chroma,
+                         f->has_alpha ? *block + luma + 2 * chroma : NULL, w, cw, w};
+    WebPDecoderConfig config;
+    if (!WebPInitDecoderConfig(&config))
+        return ct_fail(err, COVERTHEME_ERR_INTERNAL, "WebP: libwebp version mismatch");
+    config.output.colorspace = p->a ? MODE_YUVA : MODE_YUV;
+    config.output.is_external_memory = 1;
+    WebPYUVABuffer *b = &config.output.u.YUVA;
+    b->y = (uint8_t *)p->y;
+    b->u = (uint8_t *)p->u;
+    b->v = (uint8_t *)p->v;
+    b->a = (uint8_t *)p->a;
+    b->y_stride = (int)w;
+    b->u_stride = b->v_stride = (int)cw;
+    b->a_stride = p->a ? (int)w : 0;
+    b->y_size = luma;
+    b->u_size = b->v_size = chroma;
+    b->a_size = p->a ? luma : 0;
+    VP8StatusCode status = WebPDecode(data, size, &config);
+    WebPFreeDecBuffer(&config.output); /* external memory: only libwebp's bookkeeping */
+    return status == VP8_STATUS_OK ? COVERTHEME_OK : fail_status(status, err);
+}
+
+/* The grid's pixels of a lossy WebP, from its planes, into a begun sampler. */
+static int sample_planes(const ct_yuv_planes *p, ct_arena *arena, ct_sampler *sampler, ct_err *err)
+{
+    uint8_t *row = ct_mem_alloc(arena, (size_t)p->width * 4);
+    if (!row)
+        return ct_fail(err, COVERTHEME_ERR_NO_MEMORY, "WebP: out of memory for a row");
+    for (uint32_t y = ct_sampler_next_row(sampler, 0); y < p->height; y = ct_sampler_next_row(sampler, y + 1)) {
+        ct_yuv_row_to_rgba(p, y, sampler->x0, sampler->step, row);
+        ct_sampler_add_row(sampler, y, row);
+    }
+    ct_mem_free(arena, row);
+    return COVERTHEME_OK;
+}
+
+static int sample_lossy(const uint8_t *data, size_t size, const WebPBitstreamFeatures *f,
+                        const ct_decode_limits *lim, ct_arena *arena, uint32_t max_samples, ct_samples *out,
+                        ct_err *err)
+{
+    ct_yuv_planes planes;
+    uint8_t *block = NULL;
+    ct_sampler sampler;
+    int rc = decode_planes(data, size, f, arena, &planes, &block, err);
+    if (rc == COVERTHEME_OK)
+        rc = ct_sampler_begin(&sampler, planes.width, planes.height, max_samples, arena, lim->watch, err);
+    if (rc == COVERTHEME_OK) {
+        rc = sample_planes(&planes, arena, &sampler, err);
+        if (rc == COVERTHEME_OK)
+            ct_sampler_finish(&sampler, out);
+        else
+            ct_sampler_discard(&sampler);
+    }
+    ct_mem_free(arena, block);
+    return rc;
+}
+
 int ct_decode_webp_sampled(const uint8_t *data, size_t size, const ct_decode_limits *lim,
                            ct_arena *arena, uint32_t max_samples, ct_decoded_info *info,
                            ct_samples *out, ct_err *err)
@@ -136,6 +218,14 @@ int ct_decode_webp_sampled(const uint8_t *data, size_t size, const ct_decode_lim
     if (rc != COVERTHEME_OK)
         return rc;
 
+    if (sample_from_planes(&features, max_samples)) {
+        rc = sample_lossy(data, size, &features, lim, arena, max_samples, out, err);
+        if (rc == COVERTHEME_OK) {
+            info->width = (uint32_t)features.width;
+            info->height = (uint32_t)features.height;
+        }
+        return rc;
+    }
     size_t bytes = (size_t)features.width * (size_t)features.height * 4;
     uint8_t *pixels = ct_mem_alloc(arena, bytes);
     if (!pixels)

@@ -19,6 +19,7 @@ int main(void)
     srunner_add_suite(sr, suite_arena());
     srunner_add_suite(sr, suite_hist());
     srunner_add_suite(sr, suite_hist_stream());
+    srunner_add_suite(sr, suite_webp_yuv());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

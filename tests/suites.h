@@ -21,6 +21,7 @@ Suite *suite_pool(void);
 Suite *suite_arena(void);
 Suite *suite_hist(void);
 Suite *suite_hist_stream(void);
+Suite *suite_webp_yuv(void);
 
 /* Defined in test_stream.c, also used by test_decode.c: asserts that ct_decode_sampled on
  * `data` agrees with ct_sample_image(ct_decode(data)) for many sample budgets, with and
