@@ -55,6 +55,22 @@ static void quiet(j_common_ptr cinfo, int level)
     (void)level;
 }
 
+/* Errors longjmp to d->escape (set by the caller), warnings are not printed. */
+static void quiet_errors(decoder *d)
+{
+    d->cinfo.err = jpeg_std_error(&d->jerr);
+    d->jerr.error_exit = on_error;
+    d->jerr.emit_message = quiet;
+}
+
+/* Called after the caller's setjmp: a failure jumps back there. */
+static void open_header(decoder *d, const uint8_t *data, size_t size)
+{
+    jpeg_create_decompress(&d->cinfo);
+    jpeg_mem_src(&d->cinfo, data, (unsigned long)size);
+    jpeg_read_header(&d->cinfo, TRUE);
+}
+
 static double thread_ms(void)
 {
     struct timespec t;
@@ -81,16 +97,12 @@ typedef struct buffers {
 static int decode_once(const uint8_t *data, size_t size, int way, buffers *b)
 {
     decoder d;
-    d.cinfo.err = jpeg_std_error(&d.jerr);
-    d.jerr.error_exit = on_error;
-    d.jerr.emit_message = quiet;
+    quiet_errors(&d);
     if (setjmp(d.escape)) {
         jpeg_destroy_decompress(&d.cinfo);
         return -1;
     }
-    jpeg_create_decompress(&d.cinfo);
-    jpeg_mem_src(&d.cinfo, data, (unsigned long)size);
-    jpeg_read_header(&d.cinfo, TRUE);
+    open_header(&d, data, size);
     d.cinfo.out_color_space = JCS_EXT_RGBA;
     jpeg_start_decompress(&d.cinfo);
     uint32_t w = d.cinfo.output_width, h = d.cinfo.output_height;
@@ -138,16 +150,12 @@ static uint8_t *read_file(const char *path, size_t *size)
 static int probe(const uint8_t *data, size_t size, uint32_t *w, uint32_t *h)
 {
     decoder d;
-    d.cinfo.err = jpeg_std_error(&d.jerr);
-    d.jerr.error_exit = on_error;
-    d.jerr.emit_message = quiet;
+    quiet_errors(&d);
     if (setjmp(d.escape)) {
         jpeg_destroy_decompress(&d.cinfo);
         return 0;
     }
-    jpeg_create_decompress(&d.cinfo);
-    jpeg_mem_src(&d.cinfo, data, (unsigned long)size);
-    jpeg_read_header(&d.cinfo, TRUE);
+    open_header(&d, data, size);
     int ok = d.cinfo.jpeg_color_space != JCS_CMYK && d.cinfo.jpeg_color_space != JCS_YCCK;
     *w = d.cinfo.image_width;
     *h = d.cinfo.image_height;
