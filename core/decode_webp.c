@@ -132,8 +132,9 @@ int ct_decode_webp(const uint8_t *data, size_t size, const ct_decode_limits *lim
 
 /* Lossy (VP8) data, YUV 4:2:0 inside, whose sample grid takes at most one pixel in four:
  * decoded to its planes. Below that the planes save little memory, and converting the grid's
- * pixels one by one cost as much as libwebp's vectorised conversion of them all (paired calls:
- * 0.98-1.02 at 500 px, 0.93-0.99 from 1000 px; bench/README.md). */
+ * pixels one by one cost as much as libwebp's vectorised conversion of them all (paired calls,
+ * decode + convert: 0.96-1.01 at 500 px, 0.89-1.00 from 1000 px; bench/README.md, "Lossy WebP
+ * sampled from its planes"). */
 static int sample_from_planes(const WebPBitstreamFeatures *features, uint32_t max_samples)
 {
     return features->format == 1 && (uint64_t)features->width * (uint64_t)features->height > 4 * (uint64_t)max_samples;

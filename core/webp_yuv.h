@@ -6,7 +6,7 @@
  * (decode_webp.c) asks libwebp for the planes instead, 1.5 bytes a pixel rather than 4, and
  * converts only the pixels the sample grid takes, with the same integer arithmetic as
  * libwebp 1.2 (its src/dsp/upsampling.c and src/dsp/yuv.h describe it), so the samples are
- * the RGBA decode's bit for bit. tests/test_decode.c compares every pixel of lossy images
+ * the RGBA decode's bit for bit. tests/test_webp_yuv.c compares every pixel of lossy images
  * of many sizes, with and without alpha, against libwebp's own RGBA output. */
 #ifndef CT_WEBP_YUV_H
 #define CT_WEBP_YUV_H
