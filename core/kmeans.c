@@ -168,6 +168,10 @@ typedef struct km_pass {
      * of a block searches only the centroids that may be nearest to one of its points. */
     const ct_km_groups *groups;
     ct_km_centroids cents;
+    /* Side by side (ct_kmeans): where other threads may take blocks of this restart's
+     * passes; NULL: the pass runs on `pool` as usual. */
+    struct km_share *share;
+    uint32_t share_pass; /* passes opened to them so far */
 } km_pass;
 
 void ct_km_centroids_prepare(const float *centroids, uint32_t k, ct_km_centroids *c)
@@ -288,6 +292,66 @@ static uint32_t block_count(uint32_t n)
     return (n + KM_BLOCK - 1) / KM_BLOCK;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define km_relax() _mm_pause()
+#else
+#define km_relax() ((void)0)
+#endif
+
+/* Restarts side by side leave a thread idle once no restart is left to start, while the
+ * slowest one runs on: on two threads the search took 1.10-1.23x half its restarts' summed
+ * time (bench/README.md, "Restarts that finish together"). So each such restart opens its
+ * passes block by block to the other threads: its owner claims blocks like any helper and
+ * waits for the ones helpers took. A block computes the same thing whoever runs it, and the
+ * owner adds the blocks up in block order, so helping changes nothing in the result. The
+ * ticket packs pass << 32 | blocks << 16 | next block, so a helper still holding an old
+ * pass's ticket fails to claim from a newer one (pass 0: nothing opened yet). */
+typedef struct km_share {
+    _Alignas(64) uint64_t ticket;
+    _Alignas(64) uint32_t done; /* blocks of the open pass finished */
+    uint32_t helped;            /* blocks helpers ran, over the restart (read once it ended) */
+    km_pass *pass;              /* the restart's pass, set before its first pass opens */
+} km_share;
+
+#define KM_TICKET(pass, blocks) ((uint64_t)(pass) << 32 | (uint64_t)(blocks) << 16)
+#define KM_T_PASS(t) ((uint32_t)((t) >> 32))
+#define KM_T_BLOCKS(t) ((uint32_t)((t) >> 16) & 0xffffu)
+#define KM_T_NEXT(t) ((uint32_t)(t) & 0xffffu)
+
+/* Claims and runs blocks of whatever pass is open on `sh` until none is left; returns how
+ * many it ran. A successful claim proves the pass is still open: its owner opens the next
+ * one only after every block of this one has finished, so sh->pass is stable meanwhile. */
+static uint32_t claim_blocks(km_share *sh)
+{
+    uint32_t ran = 0;
+    uint64_t t = __atomic_load_n(&sh->ticket, __ATOMIC_SEQ_CST);
+    for (;;) {
+        if (KM_T_PASS(t) == 0 || KM_T_NEXT(t) >= KM_T_BLOCKS(t))
+            return ran;
+        if (!__atomic_compare_exchange_n(&sh->ticket, &t, t + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            continue; /* t now holds the current ticket */
+        assign_block(sh->pass, KM_T_NEXT(t));
+        __atomic_add_fetch(&sh->done, 1, __ATOMIC_SEQ_CST);
+        ran++;
+        t = __atomic_load_n(&sh->ticket, __ATOMIC_SEQ_CST);
+    }
+}
+
+/* The owner's side of a pass of nb blocks (nb <= 0xffff): open it, take blocks, wait for
+ * the helpers' (a block is microseconds; they only spin where the pool may, ct_pool_spins). */
+static void assign_shared(km_pass *ps, uint32_t nb)
+{
+    km_share *sh = ps->share;
+    sh->pass = ps;
+    __atomic_store_n(&sh->done, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&sh->ticket, KM_TICKET(++ps->share_pass, nb), __ATOMIC_SEQ_CST);
+    uint32_t mine = claim_blocks(sh);
+    while (__atomic_load_n(&sh->done, __ATOMIC_SEQ_CST) != nb)
+        km_relax();
+    sh->helped += nb - mine;
+}
+
 /* One assignment pass over all blocks (on the pool when it pays), then each block's change
  * to the running per-cluster sums and counts (zero before the first pass), in block order.
  * Returns how many labels changed. */
@@ -297,7 +361,10 @@ static uint32_t assign(km_pass *ps, ct_pool *pool, double *sums, uint32_t *count
     int parallel = nb > 1 && (uint64_t)ps->n * k >= CT_KMEANS_POOL_MIN_WORK;
     if (ps->groups)
         ct_km_centroids_prepare(ps->centroids, k, &ps->cents);
-    ct_pool_run(parallel ? pool : NULL, nb, assign_block, ps);
+    if (ps->share)
+        assign_shared(ps, nb);
+    else
+        ct_pool_run(parallel ? pool : NULL, nb, assign_block, ps);
     uint32_t changed = 0;
     for (uint32_t b = 0; b < nb; b++) {
         const km_block *blk = &ps->blocks[b];
@@ -360,6 +427,7 @@ typedef struct km_job {
     const float *seed_pts, *seed_soa;
     const uint32_t *seed_w;
     const ct_km_groups *groups; /* NULL: every pass searches all k centroids */
+    km_share *share;            /* side by side with helping (assign_shared), else NULL */
 } km_job;
 
 /* Restart r's own generator: the seed for r = 0 (so one restart is plain seeded k-means++),
@@ -393,7 +461,8 @@ static void run_restart(km_job *j, uint32_t r, restart_ws *ws)
                   .labels = j->labels,
                   .pdist = j->pdist,
                   .blocks = j->blocks,
-                  .groups = j->groups};
+                  .groups = j->groups,
+                  .share = j->share};
     uint32_t iter = 0, changed = 0;
     double inertia = 0.0;
     while (iter < j->max_iterations) {
@@ -481,16 +550,37 @@ static void job_scratch(km_job *j, km_mem *mem)
     }
 }
 
-/* Restarts side by side: restart r on whichever thread takes share r, its passes inline. */
+/* Restarts side by side: each pool share is a participant that starts restarts while any
+ * is left (whole, on its own thread), then, with helping on (shares), takes blocks of the
+ * passes of those still running until all have finished. */
 typedef struct restarts_job {
     km_job *jobs;
     restart_ws *ws;
+    km_share *shares; /* one per restart; NULL: no helping */
+    ct_pool *pool;
+    uint32_t restarts;
+    _Alignas(64) uint32_t next;     /* the next restart to start */
+    _Alignas(64) uint32_t finished; /* restarts finished */
 } restarts_job;
 
-static void restart_share(void *arg, uint32_t r)
+static void restart_participant(void *arg, uint32_t share)
 {
+    (void)share;
     restarts_job *rj = arg;
-    run_restart(&rj->jobs[r], r, &rj->ws[r]);
+    uint32_t r;
+    while ((r = __atomic_fetch_add(&rj->next, 1, __ATOMIC_SEQ_CST)) < rj->restarts) {
+        run_restart(&rj->jobs[r], r, &rj->ws[r]);
+        __atomic_add_fetch(&rj->finished, 1, __ATOMIC_SEQ_CST);
+    }
+    if (!rj->shares || !ct_pool_spins(rj->pool))
+        return;
+    while (__atomic_load_n(&rj->finished, __ATOMIC_SEQ_CST) < rj->restarts) {
+        uint32_t ran = 0;
+        for (uint32_t q = 0; q < rj->restarts; q++)
+            ran += claim_blocks(&rj->shares[q]);
+        if (ran == 0)
+            km_relax();
+    }
 }
 
 int ct_kmeans_groups(const float *points, const uint32_t *w, uint32_t n, struct ct_arena *arena, ct_km_groups *g,
@@ -517,9 +607,19 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
     uint32_t k = p->k < n ? p->k : n;
     uint32_t restarts = p->restarts == 0 || p->init ? 1 : p->restarts > MAX_RESTARTS ? MAX_RESTARTS : p->restarts;
     km_mem mem = {.arena = p->arena};
-    km_job job = {points, NULL, p->weights, p->init, n, k, p->max_iterations, p->settle, p->seed_candidates, p->seed,
-                  ct_isa(), p->pool, NULL, {NULL, NULL, {NULL, NULL}, {NULL, NULL}}, NULL, NULL, NULL, points, NULL,
-                  p->weights, NULL};
+    km_job job = {.pts = points,
+                  .w = p->weights,
+                  .init = p->init,
+                  .n = n,
+                  .k = k,
+                  .max_iterations = p->max_iterations,
+                  .settle = p->settle,
+                  .candidates = p->seed_candidates,
+                  .seed = p->seed,
+                  .isa = ct_isa(),
+                  .pool = p->pool,
+                  .seed_pts = points,
+                  .seed_w = p->weights};
     restart_ws ws[MAX_RESTARTS];
     km_job jobs[MAX_RESTARTS];
     memset(ws, 0, sizeof ws);
@@ -579,8 +679,21 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
         }
     }
     if (side_by_side) {
-        restarts_job rj = {jobs, ws};
-        ct_pool_run(p->pool, restarts, restart_share, &rj);
+        /* Helping needs threads that may spin (known once the workers run, so asked by
+         * the participants' job: a first call starts them here) and passes of 2 to 0xffff
+         * blocks: a pass of one block is its owner's anyway, and a helper polling its
+         * ticket only slowed it (grey_500.jpg, 256 points, 1.04x the call without). */
+        uint32_t threads = ct_pool_threads(p->pool);
+        km_share shares[MAX_RESTARTS];
+        memset(shares, 0, sizeof shares);
+        restarts_job rj = {.jobs = jobs, .ws = ws, .pool = p->pool, .restarts = restarts};
+        if (block_count(n) >= 2 && block_count(n) <= 0xffffu)
+            rj.shares = shares;
+        for (uint32_t r = 0; r < restarts && rj.shares; r++)
+            jobs[r].share = &shares[r];
+        ct_pool_run(p->pool, threads < restarts ? threads : restarts, restart_participant, &rj);
+        for (uint32_t r = 0; r < restarts; r++)
+            out->helped_blocks += shares[r].helped;
     } else {
         for (uint32_t r = 0; r < restarts; r++)
             run_restart(&jobs[r], r, &ws[r]);

@@ -4,8 +4,9 @@
  * histogram: weight = how many samples a point stands for); distance is squared Euclidean.
  * Ties go to the lowest centroid index; the per-cluster sums are double and change only by
  * what fixed blocks of points contribute (blocks of the points' spatial order from
- * CT_KMEANS_GROUPS_MIN points on, a function of the points alone), added in block order, and
- * restarts run whole on one thread each, so the result depends only on the input, k, the
+ * CT_KMEANS_GROUPS_MIN points on, a function of the points alone), added in block order
+ * whichever thread computed a block (restarts side by side take help with their passes once
+ * a thread has no restart left to start), so the result depends only on the input, k, the
  * iteration cap, the seed, the seeding candidates and the restart count, never on the thread
  * count. The assignment's
  * nearest-centroid search runs on the ISA ct_isa() picks (cpu.h: scalar or AVX2); the kernels
@@ -34,6 +35,10 @@ typedef struct ct_kmeans_result {
     float *runner_up;
     uint32_t runner_up_k;
     int in_arena;        /* centroids/counts live in the arena: ct_kmeans_free leaves them */
+    /* Blocks of restarts' passes run by a thread other than the restart's own (restarts
+     * side by side on a pool whose threads may spin). The one field that depends on
+     * scheduling; the others are the same whoever ran what. */
+    uint32_t helped_blocks;
 } ct_kmeans_result;
 
 struct ct_arena;

@@ -268,6 +268,11 @@ uint32_t ct_pool_threads(const ct_pool *p)
     return p ? p->threads : 1;
 }
 
+int ct_pool_spins(const ct_pool *p)
+{
+    return p && p->started > 0 && p->spin;
+}
+
 uint32_t ct_pool_started(const ct_pool *p)
 {
     return p ? p->started : 0;

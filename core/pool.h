@@ -55,6 +55,12 @@ void ct_pool_run(ct_pool *p, uint32_t shares, ct_pool_fn fn, void *arg);
  * one CPU; so `other` must not wait for anything `own` has not finished by its end. */
 void ct_pool_run_beside(ct_pool *p, void (*own)(void *arg), ct_pool_fn other, void *arg);
 
+/* 1 when the pool's threads may busy-wait for each other: its workers run and the process
+ * may use at least as many CPUs as the pool has threads. A job's shares can ask (workers
+ * have started by then) before waiting on one another's progress, which on fewer CPUs would
+ * only take turns with the thread being waited for. */
+int ct_pool_spins(const ct_pool *p);
+
 /* Worker threads started so far (0 before the first parallel job), for tests. */
 uint32_t ct_pool_started(const ct_pool *p);
 

@@ -343,6 +343,46 @@ START_TEST(pool_and_arena_do_not_change_the_result)
 }
 END_TEST
 
+/* Three restarts side by side on two threads: whichever thread finishes first starts the
+ * third, and the other, with no restart left, takes blocks of that one's passes. Whoever
+ * ran a block, the result (runner-up included) is the one computed without a pool. How
+ * much help is given depends on timing, so the run is repeated; where the pool's threads
+ * may spin (as many CPUs as threads) help must have been given at least once. */
+START_TEST(helping_a_restart_does_not_change_the_result)
+{
+    ct_rng r;
+    ct_rng_seed(&r, 21);
+    const uint32_t n = 12000;
+    float *pts;
+    uint32_t *w;
+    random_weighted(&r, n, 9, &pts, &w);
+    ct_kmeans_params p = {.k = 30, .max_iterations = 60, .seed = 8, .restarts = 3, .seed_candidates = 2,
+                          .weights = w};
+    ct_kmeans_result ref;
+    ck_assert_int_eq(ct_kmeans(pts, n, &p, &ref, NULL), 0);
+    ck_assert_uint_eq(ref.helped_blocks, 0);
+    ct_pool *pool = ct_pool_create(2);
+    uint32_t helped_runs = 0;
+    for (int run = 0; run < 30; run++) {
+        ct_kmeans_params q = p;
+        q.pool = pool;
+        ct_kmeans_result got;
+        ck_assert_int_eq(ct_kmeans(pts, n, &q, &got, NULL), 0);
+        assert_same_result(&got, &ref);
+        ck_assert_uint_eq(got.runner_up_k, ref.runner_up_k);
+        ck_assert_mem_eq(got.runner_up, ref.runner_up, ref.runner_up_k * 3 * sizeof(float));
+        helped_runs += got.helped_blocks > 0;
+        ct_kmeans_free(&got);
+    }
+    if (ct_pool_spins(pool))
+        ck_assert_uint_gt(helped_runs, 0);
+    ct_pool_destroy(pool);
+    ct_kmeans_free(&ref);
+    free(pts);
+    free(w);
+}
+END_TEST
+
 /* Weighted cost of the centres: sum over points of w x squared distance to the nearest. */
 static double seeding_cost(const float *pts, const uint32_t *w, uint32_t n, const float *c, uint32_t k)
 {
@@ -457,6 +497,7 @@ Suite *suite_kmeans(void)
     tcase_add_test(tc, seeding_stops_when_points_run_out);
     tcase_add_test(tc, runner_up_is_the_second_best);
     tcase_add_test(tc, pool_and_arena_do_not_change_the_result);
+    tcase_add_test(tc, helping_a_restart_does_not_change_the_result);
     tcase_add_test(tc, shared_groups_give_the_same_result);
     tcase_add_test(tc, recovers_three_blobs);
     tcase_add_test(tc, k_clamped_to_points);
