@@ -171,7 +171,6 @@ typedef struct km_pass {
     /* Side by side (ct_kmeans): where other threads may take blocks of this restart's
      * passes; NULL: the pass runs on `pool` as usual. */
     struct km_share *share;
-    uint32_t share_pass; /* passes opened to them so far */
 } km_pass;
 
 void ct_km_centroids_prepare(const float *centroids, uint32_t k, ct_km_centroids *c)
@@ -311,7 +310,8 @@ typedef struct km_share {
     _Alignas(64) uint64_t ticket;
     _Alignas(64) uint32_t done; /* blocks of the open pass finished */
     uint32_t helped;            /* blocks helpers ran, over the restart (read once it ended) */
-    km_pass *pass;              /* the restart's pass, set before its first pass opens */
+    uint32_t opened;            /* passes opened so far */
+    km_pass *pass;              /* the restart's pass, set before each pass opens */
 } km_share;
 
 #define KM_TICKET(pass, blocks) ((uint64_t)(pass) << 32 | (uint64_t)(blocks) << 16)
@@ -345,7 +345,7 @@ static void assign_shared(km_pass *ps, uint32_t nb)
     km_share *sh = ps->share;
     sh->pass = ps;
     __atomic_store_n(&sh->done, 0, __ATOMIC_SEQ_CST);
-    __atomic_store_n(&sh->ticket, KM_TICKET(++ps->share_pass, nb), __ATOMIC_SEQ_CST);
+    __atomic_store_n(&sh->ticket, KM_TICKET(++sh->opened, nb), __ATOMIC_SEQ_CST);
     uint32_t mine = claim_blocks(sh);
     while (__atomic_load_n(&sh->done, __ATOMIC_SEQ_CST) != nb)
         km_relax();
@@ -413,7 +413,7 @@ typedef struct km_job {
     const float *pts, *soa;
     const uint32_t *w;
     const float *init;
-    uint32_t n, k, max_iterations, settle, candidates;
+    uint32_t n, k, max_iterations, candidates;
     uint64_t seed;
     int isa;
     ct_pool *pool;
@@ -432,15 +432,16 @@ typedef struct km_job {
 
 /* Restart r's own generator: the seed for r = 0 (so one restart is plain seeded k-means++),
  * a fixed odd-constant stride apart for the others. */
-static uint64_t restart_seed(uint64_t seed, uint32_t r)
+uint64_t ct_kmeans_restart_seed(uint64_t seed, uint32_t r)
 {
     return seed + (uint64_t)r * UINT64_C(0x9E3779B97F4A7C15);
 }
 
-static void run_restart(km_job *j, uint32_t r, restart_ws *ws)
+/* Restart r's start: its seeding (or the given centroids) and a state before any pass. */
+static void start_restart(km_job *j, uint32_t r, restart_ws *ws)
 {
     ct_rng rng;
-    ct_rng_seed(&rng, restart_seed(j->seed, r));
+    ct_rng_seed(&rng, ct_kmeans_restart_seed(j->seed, r));
     uint32_t k = j->k;
     if (j->init)
         memcpy(ws->centroids, j->init, (size_t)k * 3 * sizeof(float));
@@ -451,6 +452,19 @@ static void run_restart(km_job *j, uint32_t r, restart_ws *ws)
         j->labels[i] = UINT32_MAX; /* the first pass counts every point as changed */
     memset(j->sums, 0, (size_t)j->k * 3 * sizeof(double));
     memset(ws->counts, 0, (size_t)j->k * sizeof(uint32_t));
+    ws->k = k;
+    ws->iterations = 0;
+    ws->last_changed = 0;
+    ws->inertia = 0.0;
+}
+
+/* Lloyd passes from the restart's state until a pass changes at most `settle` labels or
+ * the cap is reached. A run stopped at a looser settle (ranking, ct_kmeans) resumes here
+ * where it stopped: with its labels, sums and counts as they were, it computes exactly what
+ * one run to the tighter settle computes. */
+static void run_lloyd(km_job *j, restart_ws *ws, uint32_t settle)
+{
+    uint32_t k = ws->k, iter = ws->iterations, changed = ws->last_changed;
     km_pass ps = {.isa = j->isa,
                   .pts = j->pts,
                   .soa = j->soa,
@@ -463,19 +477,22 @@ static void run_restart(km_job *j, uint32_t r, restart_ws *ws)
                   .blocks = j->blocks,
                   .groups = j->groups,
                   .share = j->share};
-    uint32_t iter = 0, changed = 0;
-    double inertia = 0.0;
+    if (iter > 0) { /* resuming: the last pass's inertia is known, its update not yet made */
+        if (changed <= settle || iter >= j->max_iterations)
+            return;
+        update(j->pts, j->n, ws->centroids, k, j->sums, ws->counts, j->pdist);
+    }
+    double inertia = ws->inertia;
     while (iter < j->max_iterations) {
         changed = assign(&ps, j->pool, j->sums, ws->counts);
         iter++;
         /* the last pass's inertia, before update() may zero a distance for an empty cluster */
-        if (changed <= j->settle || iter == j->max_iterations)
+        if (changed <= settle || iter == j->max_iterations)
             inertia = pass_inertia(&ps);
-        if (changed <= j->settle)
+        if (changed <= settle)
             break; /* centroids are (nearly) the means of this assignment */
         update(j->pts, j->n, ws->centroids, k, j->sums, ws->counts, j->pdist);
     }
-    ws->k = k;
     ws->iterations = iter;
     ws->last_changed = changed;
     ws->inertia = inertia;
@@ -484,7 +501,7 @@ static void run_restart(km_job *j, uint32_t r, restart_ws *ws)
 /* Heap or arena, so the same code serves the library (arena) and tests/tools (heap). */
 typedef struct km_mem {
     struct ct_arena *arena;
-    void *heap[64];
+    void *heap[256];
     uint32_t nheap;
     int failed;
 } km_mem;
@@ -523,11 +540,19 @@ void ct_kmeans_free(ct_kmeans_result *r)
 
 #define MAX_RESTARTS 16
 
+/* A restart's state between passes: what a run stopped for ranking resumes from. */
+static void job_state(km_job *j, km_mem *mem)
+{
+    j->sums = km_alloc(mem, (size_t)j->k * 3 * sizeof(double));
+    j->pdist = km_alloc(mem, (size_t)j->n * sizeof(float));
+    j->labels = km_alloc(mem, (size_t)j->n * sizeof(uint32_t));
+}
+
 /* Scratch of one restart's passes (a restart run on its own thread needs its own). */
 static void job_scratch(km_job *j, km_mem *mem)
 {
     uint32_t nb = block_count(j->n), k = j->k;
-    j->sums = km_alloc(mem, (size_t)k * 3 * sizeof(double));
+    job_state(j, mem);
     if (!j->init) {
         size_t nsb = (j->n + CT_SEED_BLOCK - 1) / CT_SEED_BLOCK;
         j->seed_ws.d2 = km_alloc(mem, (size_t)j->n * sizeof(float));
@@ -537,8 +562,6 @@ static void job_scratch(km_job *j, km_mem *mem)
             j->seed_ws.spare_sums[s] = km_alloc(mem, nsb * sizeof(double));
         }
     }
-    j->pdist = km_alloc(mem, (size_t)j->n * sizeof(float));
-    j->labels = km_alloc(mem, (size_t)j->n * sizeof(uint32_t));
     j->blocks = km_alloc(mem, (size_t)nb * sizeof(km_block));
     double *block_sums = km_alloc(mem, (size_t)nb * k * 3 * sizeof(double));
     uint32_t *block_counts = km_alloc(mem, (size_t)nb * k * sizeof(uint32_t));
@@ -550,37 +573,67 @@ static void job_scratch(km_job *j, km_mem *mem)
     }
 }
 
-/* Restarts side by side: each pool share is a participant that starts restarts while any
- * is left (whole, on its own thread), then, with helping on (shares), takes blocks of the
- * passes of those still running until all have finished. */
+/* One round of restarts (ids[0..count)): started (seeded) or resumed, each then run to
+ * `settle`. */
 typedef struct restarts_job {
     km_job *jobs;
     restart_ws *ws;
+    const uint32_t *ids;
+    uint32_t count, settle;
+    int start;
     km_share *shares; /* one per restart; NULL: no helping */
     ct_pool *pool;
-    uint32_t restarts;
-    _Alignas(64) uint32_t next;     /* the next restart to start */
-    _Alignas(64) uint32_t finished; /* restarts finished */
+    _Alignas(64) uint32_t next;     /* the next of ids to take */
+    _Alignas(64) uint32_t finished; /* taken and finished */
 } restarts_job;
 
+static void run_one(restarts_job *rj, uint32_t r)
+{
+    if (rj->start)
+        start_restart(&rj->jobs[r], r, &rj->ws[r]);
+    run_lloyd(&rj->jobs[r], &rj->ws[r], rj->settle);
+}
+
+/* Side by side: each pool share is a participant that takes restarts while any is left
+ * (whole, on its own thread), then, with helping on (shares), takes blocks of the passes
+ * of those still running until all have finished. */
 static void restart_participant(void *arg, uint32_t share)
 {
     (void)share;
     restarts_job *rj = arg;
-    uint32_t r;
-    while ((r = __atomic_fetch_add(&rj->next, 1, __ATOMIC_SEQ_CST)) < rj->restarts) {
-        run_restart(&rj->jobs[r], r, &rj->ws[r]);
+    uint32_t i;
+    while ((i = __atomic_fetch_add(&rj->next, 1, __ATOMIC_SEQ_CST)) < rj->count) {
+        run_one(rj, rj->ids[i]);
         __atomic_add_fetch(&rj->finished, 1, __ATOMIC_SEQ_CST);
     }
     if (!rj->shares || !ct_pool_spins(rj->pool))
         return;
-    while (__atomic_load_n(&rj->finished, __ATOMIC_SEQ_CST) < rj->restarts) {
+    while (__atomic_load_n(&rj->finished, __ATOMIC_SEQ_CST) < rj->count) {
         uint32_t ran = 0;
-        for (uint32_t q = 0; q < rj->restarts; q++)
-            ran += claim_blocks(&rj->shares[q]);
+        for (uint32_t q = 0; q < rj->count; q++)
+            ran += claim_blocks(&rj->shares[rj->ids[q]]);
         if (ran == 0)
             km_relax();
     }
+}
+
+/* Runs a round on the pool (side by side) or one restart after the other. */
+static void run_round(restarts_job *rj, int side_by_side)
+{
+    rj->next = rj->finished = 0;
+    if (side_by_side) {
+        uint32_t threads = ct_pool_threads(rj->pool);
+        ct_pool_run(rj->pool, threads < rj->count ? threads : rj->count, restart_participant, rj);
+    } else {
+        for (uint32_t i = 0; i < rj->count; i++)
+            run_one(rj, rj->ids[i]);
+    }
+}
+
+/* Whether restart a ranks before restart b: lower inertia, lower index on ties. */
+static int ranks_before(const restart_ws *ws, uint32_t a, uint32_t b)
+{
+    return ws[a].inertia < ws[b].inertia || (!(ws[b].inertia < ws[a].inertia) && a < b);
 }
 
 int ct_kmeans_groups(const float *points, const uint32_t *w, uint32_t n, struct ct_arena *arena, ct_km_groups *g,
@@ -613,7 +666,6 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
                   .n = n,
                   .k = k,
                   .max_iterations = p->max_iterations,
-                  .settle = p->settle,
                   .candidates = p->seed_candidates,
                   .seed = p->seed,
                   .isa = ct_isa(),
@@ -650,14 +702,20 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
      * one is only needed by the seeding (or by passes without groups). */
     int want_soa = job.isa == CT_ISA_AVX2 && (!p->init || !job.groups);
     float *soa = want_soa ? km_alloc(&mem, (size_t)n * 3 * sizeof(float)) : NULL;
+    /* Ranked: every restart runs to the looser rank_settle, and only the best rank_keep
+     * go on; each keeps its own state for that. */
+    int ranked = p->rank_keep >= 1 && p->rank_keep < restarts && p->rank_settle > p->settle;
     for (uint32_t r = 0; r < restarts; r++) {
         jobs[r] = job;
         if (side_by_side)
             jobs[r].pool = NULL;
-        if (r == 0 || side_by_side)
+        if (r == 0 || side_by_side) {
             job_scratch(&jobs[r], &mem);
-        else
+        } else {
             jobs[r] = jobs[0]; /* one after the other: restart 0's scratch serves all */
+            if (ranked)
+                job_state(&jobs[r], &mem);
+        }
         ws[r].centroids = km_alloc(&mem, (size_t)k * 3 * sizeof(float));
         ws[r].counts = km_alloc(&mem, (size_t)k * sizeof(uint32_t));
     }
@@ -678,33 +736,50 @@ int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kme
             jobs[r].soa = job.groups->soa;
         }
     }
-    if (side_by_side) {
-        /* Helping needs threads that may spin (known once the workers run, so asked by
-         * the participants' job: a first call starts them here) and passes of 2 to 0xffff
-         * blocks: a pass of one block is its owner's anyway, and a helper polling its
-         * ticket only slowed it (grey_500.jpg, 256 points, 1.04x the call without). */
-        uint32_t threads = ct_pool_threads(p->pool);
-        km_share shares[MAX_RESTARTS];
-        memset(shares, 0, sizeof shares);
-        restarts_job rj = {.jobs = jobs, .ws = ws, .pool = p->pool, .restarts = restarts};
-        if (block_count(n) >= 2 && block_count(n) <= 0xffffu)
-            rj.shares = shares;
-        for (uint32_t r = 0; r < restarts && rj.shares; r++)
-            jobs[r].share = &shares[r];
-        ct_pool_run(p->pool, threads < restarts ? threads : restarts, restart_participant, &rj);
-        for (uint32_t r = 0; r < restarts; r++)
-            out->helped_blocks += shares[r].helped;
-    } else {
-        for (uint32_t r = 0; r < restarts; r++)
-            run_restart(&jobs[r], r, &ws[r]);
-    }
-    uint32_t best = 0, second = restarts;
-    for (uint32_t r = 1; r < restarts; r++)
-        if (ws[r].inertia < ws[best].inertia)
-            best = r;
+    /* Helping needs threads that may spin (known once the workers run, so asked by the
+     * participants' job: a first call starts them there) and passes of 2 to 0xffff blocks:
+     * a pass of one block is its owner's anyway, and a helper polling its ticket only
+     * slowed it (grey_500.jpg, 256 points, 1.04x the call without). */
+    km_share shares[MAX_RESTARTS];
+    memset(shares, 0, sizeof shares);
+    uint32_t ids[MAX_RESTARTS];
     for (uint32_t r = 0; r < restarts; r++)
-        if (r != best && (second == restarts || ws[r].inertia < ws[second].inertia))
-            second = r;
+        ids[r] = r;
+    restarts_job rj = {.jobs = jobs,
+                       .ws = ws,
+                       .ids = ids,
+                       .count = restarts,
+                       .settle = ranked ? p->rank_settle : p->settle,
+                       .start = 1,
+                       .pool = p->pool};
+    if (side_by_side && block_count(n) >= 2 && block_count(n) <= 0xffffu) {
+        rj.shares = shares;
+        for (uint32_t r = 0; r < restarts; r++)
+            jobs[r].share = &shares[r];
+    }
+    run_round(&rj, side_by_side);
+    if (ranked) { /* the best rank_keep, in rank order, resume to the final settle */
+        for (uint32_t i = 1; i < restarts; i++)
+            for (uint32_t j = i; j > 0 && ranks_before(ws, ids[j], ids[j - 1]); j--) {
+                uint32_t t = ids[j];
+                ids[j] = ids[j - 1];
+                ids[j - 1] = t;
+            }
+        rj.count = p->rank_keep;
+        rj.settle = p->settle;
+        rj.start = 0;
+        run_round(&rj, side_by_side);
+    }
+    for (uint32_t r = 0; r < restarts; r++)
+        out->helped_blocks += shares[r].helped;
+    /* The winner and the runner-up among the restarts of the last round. */
+    uint32_t best = ids[0], second = restarts;
+    for (uint32_t i = 1; i < rj.count; i++)
+        if (ranks_before(ws, ids[i], best))
+            best = ids[i];
+    for (uint32_t i = 0; i < rj.count; i++)
+        if (ids[i] != best && (second == restarts || ranks_before(ws, ids[i], second)))
+            second = ids[i];
     out->k = ws[best].k;
     out->centroids = ws[best].centroids;
     out->counts = ws[best].counts;

@@ -64,6 +64,13 @@ typedef struct ct_kmeans_params {
      * classic criterion). The last few passes of a long polish move a handful of points
      * each and the palette by almost nothing. */
     uint32_t settle;
+    /* Ranking restarts early: with 1 <= rank_keep < restarts and rank_settle > settle,
+     * every restart runs only until a pass changes at most rank_settle labels; the
+     * rank_keep of lowest inertia there (lowest index on ties) then go on to `settle`, from
+     * exactly where they stopped, and the winner and runner-up are chosen among them. A
+     * restart that goes on ends as it would have without the stop. 0: every restart runs
+     * to `settle`. */
+    uint32_t rank_settle, rank_keep;
     /* NULL: ct_kmeans builds the points' groups itself when they pay; else groups of these
      * same points and weights from ct_kmeans_groups, shared by several runs on them (the
      * polish): the same result as groups built by each run. */
@@ -92,6 +99,10 @@ int ct_kmeans_groups(const float *points, const uint32_t *w, uint32_t n, struct 
 int ct_kmeans(const float *points, uint32_t n, const ct_kmeans_params *p, ct_kmeans_result *out,
               ct_err *err);
 void ct_kmeans_free(ct_kmeans_result *r);
+
+/* The seed restart r of a run seeded with `seed` draws from: a run of one restart with this
+ * seed computes what restart r computes (restart 0's is `seed`). */
+uint64_t ct_kmeans_restart_seed(uint64_t seed, uint32_t r);
 
 /* Distances are computed as |p|^2 + (|c|^2 - 2 p.c): the part that decides the winner is
  * three fused multiply-adds per centroid (p.x * -2c.x + (p.y * -2c.y + (p.z * -2c.z + |c|^2)))

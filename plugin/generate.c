@@ -144,6 +144,17 @@ static int read_file(covertheme_ctx *ctx, const char *path, uint64_t limit, size
  * polish ranked its two runs early). */
 #define CT_FINE_SEARCH_SETTLE 200
 
+/* The polish takes the search's best two restarts, and which two they are is mostly
+ * decided well before the search settles: ranked when a pass moves at most 0.25 % of the
+ * points, the best two were the final best two on 71 of the 75 corpus covers (baseline
+ * PNG and JPEG, WebP) whose search has a polish after it, and the final best was among
+ * them on all 75. Ranked at 0.5 %, the best two held on 65 of the 75, and yellow_2000.webp
+ * lost its best restart and went 2.4 % above the exhaustive reference (bench/README.md,
+ * "Restarts that finish together"). So every restart runs to that point only, and the best
+ * two go on, each to exactly the palette it would have reached anyway
+ * (ct_kmeans_params.rank_settle). */
+#define CT_SEARCH_RANK_SETTLE 400
+
 typedef struct run {
     /* The context's input buffer when the bytes are ours (a file read), so its pages can
      * be handed back once decoded; NULL for a caller's buffer. */
@@ -373,6 +384,9 @@ static int cluster_samples(run *r, ct_err *err)
          * two above 2 %) and cut the clustering of path_1000.jpg by 18 % (bench/README.md).
          * A search on a small fine level stops at 0.5 % (CT_FINE_SEARCH_SETTLE). */
         .settle = search->n / settle_div,
+        /* A search the polish follows ranks its restarts early (CT_SEARCH_RANK_SETTLE). */
+        .rank_settle = polish_after ? search->n / CT_SEARCH_RANK_SETTLE : 0,
+        .rank_keep = polish_after ? CT_POLISHED : 0,
         .weights = search->weights,
         .arena = r->arena,
         .pool = r->pool,

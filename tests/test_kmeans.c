@@ -383,6 +383,67 @@ START_TEST(helping_a_restart_does_not_change_the_result)
 }
 END_TEST
 
+/* Ranked restarts: each restart, run alone (ct_kmeans_restart_seed), once to the rank
+ * settle and once to the final one, predicts the ranked run: the two lowest at the rank
+ * settle go on, and end bit for bit as their own full runs; the better of them wins and the
+ * other is the runner-up. With and without a pool. */
+START_TEST(ranked_restarts_go_on_as_if_never_stopped)
+{
+    ct_rng r;
+    ct_rng_seed(&r, 33);
+    const uint32_t n = 6000, restarts = 4;
+    float *pts;
+    uint32_t *w;
+    random_weighted(&r, n, 9, &pts, &w);
+    ct_kmeans_params p = {.k = 12, .max_iterations = 80, .seed = 3, .seed_candidates = 2, .weights = w, .settle = 1};
+    ct_kmeans_result early[4], full[4];
+    uint32_t stopped_early = 0;
+    for (uint32_t i = 0; i < restarts; i++) {
+        ct_kmeans_params one = p;
+        one.restarts = 1;
+        one.seed = ct_kmeans_restart_seed(p.seed, i);
+        one.settle = n / 100;
+        ck_assert_int_eq(ct_kmeans(pts, n, &one, &early[i], NULL), 0);
+        one.settle = p.settle;
+        ck_assert_int_eq(ct_kmeans(pts, n, &one, &full[i], NULL), 0);
+        stopped_early += early[i].iterations < full[i].iterations;
+    }
+    ck_assert_uint_gt(stopped_early, 0); /* the rank settle does stop runs early */
+    uint32_t order[4] = {0, 1, 2, 3};
+    for (uint32_t i = 1; i < restarts; i++)
+        for (uint32_t j = i; j > 0 && early[order[j]].inertia < early[order[j - 1]].inertia; j--) {
+            uint32_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    uint32_t a = order[0], b = order[1];
+    uint32_t win = full[b].inertia < full[a].inertia || (full[b].inertia == full[a].inertia && b < a) ? b : a;
+    uint32_t other = win == a ? b : a;
+    for (int pooled = 0; pooled < 2; pooled++) {
+        ct_pool *pool = pooled ? ct_pool_create(2) : NULL;
+        ct_kmeans_params q = p;
+        q.restarts = restarts;
+        q.rank_settle = n / 100;
+        q.rank_keep = 2;
+        q.pool = pool;
+        ct_kmeans_result got;
+        ck_assert_int_eq(ct_kmeans(pts, n, &q, &got, NULL), 0);
+        ck_assert_uint_eq(got.restart, win);
+        assert_same_result(&got, &full[win]);
+        ck_assert_uint_eq(got.runner_up_k, full[other].k);
+        ck_assert_mem_eq(got.runner_up, full[other].centroids, full[other].k * 3 * sizeof(float));
+        ct_kmeans_free(&got);
+        ct_pool_destroy(pool);
+    }
+    for (uint32_t i = 0; i < restarts; i++) {
+        ct_kmeans_free(&early[i]);
+        ct_kmeans_free(&full[i]);
+    }
+    free(pts);
+    free(w);
+}
+END_TEST
+
 /* Weighted cost of the centres: sum over points of w x squared distance to the nearest. */
 static double seeding_cost(const float *pts, const uint32_t *w, uint32_t n, const float *c, uint32_t k)
 {
@@ -498,6 +559,7 @@ Suite *suite_kmeans(void)
     tcase_add_test(tc, runner_up_is_the_second_best);
     tcase_add_test(tc, pool_and_arena_do_not_change_the_result);
     tcase_add_test(tc, helping_a_restart_does_not_change_the_result);
+    tcase_add_test(tc, ranked_restarts_go_on_as_if_never_stopped);
     tcase_add_test(tc, shared_groups_give_the_same_result);
     tcase_add_test(tc, recovers_three_blobs);
     tcase_add_test(tc, k_clamped_to_points);
