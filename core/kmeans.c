@@ -630,10 +630,11 @@ static void run_round(restarts_job *rj, int side_by_side)
     }
 }
 
-/* Whether restart a ranks before restart b: lower inertia, lower index on ties. */
+/* Whether restart a ranks before restart b: lower inertia, lower index on ties; a NaN
+ * inertia ranks before nothing. */
 static int ranks_before(const restart_ws *ws, uint32_t a, uint32_t b)
 {
-    return ws[a].inertia < ws[b].inertia || (!(ws[b].inertia < ws[a].inertia) && a < b);
+    return ws[a].inertia < ws[b].inertia || (ws[a].inertia == ws[b].inertia && a < b);
 }
 
 int ct_kmeans_groups(const float *points, const uint32_t *w, uint32_t n, struct ct_arena *arena, ct_km_groups *g,
